@@ -1,1 +1,52 @@
-//! placeholder
+//! Sportello's contact-form endpoint and its durable queue.
+//!
+//! A person posts the contact form (`POST /forms/contact`, an ordinary
+//! `application/x-www-form-urlencoded` body, JavaScript optional); the endpoint
+//! validates it, appends it to an append-only JSON Lines queue file, and
+//! answers only once the record is on disk (written **and** fsync'd). Every
+//! other outcome — invalid, too large, too many, queue broken — shows the form
+//! again in the reader's language with everything they typed kept.
+//!
+//! Table of contents:
+//! - [`fields`]: the form's fields, the topic list and the validation rules
+//!   (one place; the theme and the tests read the same constants).
+//! - [`decode`]: a lenient form decoder — a malformed body yields what could
+//!   be kept, never a panic.
+//! - [`pages`]: the [`FormPages`] trait through which the site renders its
+//!   localised answers, the [`FormState`] it is given, and [`PlainPages`], a
+//!   bare built-in renderer for tests and as a fallback.
+//! - [`limits`]: per-client rate limiting and the client address (forwarded
+//!   headers trusted only from configured proxies).
+//! - [`routes`]: the axum [`Router`](axum::Router): [`app`] and [`FormsApp`].
+//! - [`server`]: serving with hyper-util's connection builder, so slow headers
+//!   time out (axum's `serve` has no header-read timeout), and graceful
+//!   shutdown on SIGTERM/Ctrl-C.
+//! - [`queue`]: the queue file — record schema v1 with a per-line CRC32C,
+//!   the single writer with group commit, the OS lock, recovery of a torn
+//!   tail, verification and reading for the operators' commands.
+//! - [`metrics`]: counters readable by tests and shown by `/healthz`.
+//! - [`config`]: what an operator can tune.
+//! - [`error`]: the crate's one error type and its HTTP face.
+//!
+//! The crate does not know the site generator: the lead's themed renderer
+//! implements [`FormPages`] and mounts [`app`]'s router into `sportello serve`.
+
+pub mod config;
+pub mod decode;
+pub mod error;
+pub mod fields;
+pub mod limits;
+pub mod metrics;
+pub mod pages;
+pub mod queue;
+pub mod routes;
+pub mod server;
+
+pub use config::{FormsConfig, Rate};
+pub use error::{AppError, Error};
+pub use fields::{ErrorCode, Submission};
+pub use metrics::Metrics;
+pub use pages::{FormPages, FormState, FormStatus, PlainPages};
+pub use queue::{Queue, QueueHandle, Receipt};
+pub use routes::{FormsApp, app};
+pub use server::{ServerOptions, serve, shutdown_signal};

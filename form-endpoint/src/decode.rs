@@ -1,0 +1,98 @@
+//! Decoding a form body without ever refusing it.
+//!
+//! `application/x-www-form-urlencoded` is decoded with `form_urlencoded` (the
+//! parser under `serde_urlencoded` and axum's `Form`), which never fails:
+//! stray `%`, invalid UTF-8 (replaced by U+FFFD) or missing `=` still leave
+//! every field that could be read. A strict decoder would answer a malformed
+//! body with a bare 400 and lose what the person typed; here it becomes an
+//! ordinary 422 showing what was kept.
+//!
+//! Only the form's own fields are kept ([`crate::fields::FIELDS`]), the first
+//! occurrence of each; line breaks are normalised to `\n` and control
+//! characters other than tab and line feed are dropped, so stored text is
+//! plain.
+
+use std::collections::BTreeMap;
+
+use crate::fields::{FIELDS, HONEYPOT};
+
+/// A decoded body: the person's fields and whether the honeypot was filled.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DecodedForm {
+    /// Known fields only, honeypot excluded.
+    pub values: BTreeMap<String, String>,
+    /// `website` had a non-blank value: a bot.
+    pub honeypot: bool,
+}
+
+/// Decodes `body`; never fails and never panics.
+pub fn decode_form(body: &[u8]) -> DecodedForm {
+    let mut form = DecodedForm::default();
+    for (key, value) in form_urlencoded::parse(body) {
+        if key == HONEYPOT {
+            form.honeypot |= !value.trim().is_empty();
+        } else if let Some(field) = FIELDS.iter().find(|f| **f == key) {
+            form.values
+                .entry((*field).to_owned())
+                .or_insert_with(|| clean(&value));
+        }
+    }
+    form
+}
+
+fn clean(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_known_fields_and_drops_the_rest() {
+        let f = decode_form(b"name=Ana+Pop&lang=ro&extra=x&name=second&message=a%0D%0Ab");
+        assert_eq!(f.values.get("name").map(String::as_str), Some("Ana Pop"));
+        assert_eq!(f.values.get("message").map(String::as_str), Some("a\nb"));
+        assert!(!f.values.contains_key("extra"));
+        assert!(!f.honeypot);
+    }
+
+    #[test]
+    fn malformed_bodies_keep_what_they_can() {
+        let f = decode_form(b"name=%ZZ%e2%28&&=&message&email=a%40b.it&%");
+        assert_eq!(
+            f.values.get("name").map(String::as_str),
+            Some("%ZZ\u{FFFD}(")
+        );
+        assert_eq!(f.values.get("message").map(String::as_str), Some(""));
+        assert_eq!(f.values.get("email").map(String::as_str), Some("a@b.it"));
+    }
+
+    #[test]
+    fn honeypot_is_flagged_not_kept() {
+        let f = decode_form(b"website=http%3A%2F%2Fspam&name=x");
+        assert!(f.honeypot);
+        assert!(!f.values.contains_key("website"));
+        assert!(!decode_form(b"website=+").honeypot);
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        let f = decode_form(b"name=a%00b%1Bc%09d");
+        assert_eq!(f.values.get("name").map(String::as_str), Some("abc\td"));
+    }
+}

@@ -1,0 +1,332 @@
+//! The contact form's fields and their rules — the single source for the
+//! validator, the built-in page and (through the constants) the theme.
+//!
+//! | field | rule |
+//! |---|---|
+//! | `lang` | one of the site's languages; picks the answer's language |
+//! | `name` | required, 1–200 characters after trimming |
+//! | `email`, `phone` | at least one; e-mail checked for shape only; phone: digits, spaces, `+ ( ) - .` |
+//! | `desk` | one of the desk ids, or `any` (empty means `any`) |
+//! | `topic` | one of [`TOPICS`] |
+//! | `message` | required, 1–5,000 characters after trimming |
+//! | `consent` | required: any non-empty value (a ticked checkbox) |
+//! | `website` | honeypot: must stay empty |
+//!
+//! "Characters" are Unicode scalar values, so a limit means the same in
+//! Arabic as in Italian.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub const LANG: &str = "lang";
+pub const NAME: &str = "name";
+pub const EMAIL: &str = "email";
+pub const PHONE: &str = "phone";
+pub const DESK: &str = "desk";
+pub const TOPIC: &str = "topic";
+pub const MESSAGE: &str = "message";
+pub const CONSENT: &str = "consent";
+/// The honeypot: hidden from people and screen readers, filled by bots.
+pub const HONEYPOT: &str = "website";
+
+/// The fields a person fills, in the order of the form (the error summary
+/// follows it). The honeypot is not among them.
+pub const FIELDS: [&str; 8] = [LANG, NAME, EMAIL, PHONE, DESK, TOPIC, MESSAGE, CONSENT];
+
+/// The form's fields in order, honeypot excluded.
+pub fn form_fields() -> &'static [&'static str] {
+    &FIELDS
+}
+
+/// The `desk` value meaning "whichever desk".
+pub const ANY_DESK: &str = "any";
+
+/// The topics: founding an association, running one, networks, other.
+pub const TOPICS: [&str; 4] = ["founding", "running", "networks", "other"];
+
+pub const NAME_MAX: usize = 200;
+pub const MESSAGE_MAX: usize = 5000;
+/// RFC 5321's limit on a forward path.
+pub const EMAIL_MAX: usize = 254;
+pub const PHONE_MAX: usize = 40;
+/// Fewer digits cannot be a reachable number, even a short internal one.
+pub const PHONE_MIN_DIGITS: usize = 5;
+
+/// Why a field was refused. Serialised as the snake_case code, which the
+/// theme translates as `form.error.<code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Required,
+    TooLong,
+    InvalidEmail,
+    InvalidPhone,
+    /// Neither e-mail nor phone given; reported on `email`.
+    EmailOrPhone,
+    InvalidChoice,
+    ConsentRequired,
+    InvalidLang,
+}
+
+impl ErrorCode {
+    pub const ALL: [Self; 8] = [
+        Self::Required,
+        Self::TooLong,
+        Self::InvalidEmail,
+        Self::InvalidPhone,
+        Self::EmailOrPhone,
+        Self::InvalidChoice,
+        Self::ConsentRequired,
+        Self::InvalidLang,
+    ];
+
+    /// The code as the theme and JSON clients see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::TooLong => "too_long",
+            Self::InvalidEmail => "invalid_email",
+            Self::InvalidPhone => "invalid_phone",
+            Self::EmailOrPhone => "email_or_phone",
+            Self::InvalidChoice => "invalid_choice",
+            Self::ConsentRequired => "consent_required",
+            Self::InvalidLang => "invalid_lang",
+        }
+    }
+
+    /// A plain English sentence, for [`crate::PlainPages`] only: the site's
+    /// pages use the theme's translations.
+    pub fn english(self) -> &'static str {
+        match self {
+            Self::Required => "This field is required.",
+            Self::TooLong => "This is too long.",
+            Self::InvalidEmail => "Enter an e-mail address like name@example.org.",
+            Self::InvalidPhone => "Enter a phone number using digits, spaces and + ( ) - . only.",
+            Self::EmailOrPhone => "Enter an e-mail address or a phone number.",
+            Self::InvalidChoice => "Choose one of the options.",
+            Self::ConsentRequired => "You must agree to the privacy notice.",
+            Self::InvalidLang => "Unknown language.",
+        }
+    }
+}
+
+/// A submission that passed validation: what the queue stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub lang: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub desk: String,
+    pub topic: String,
+    pub message: String,
+}
+
+/// Errors by field name.
+pub type FieldErrors = BTreeMap<String, ErrorCode>;
+
+/// Checks the decoded `values` against the rules, given the site's language
+/// codes and desk ids. Text is stored trimmed.
+pub fn validate(
+    values: &BTreeMap<String, String>,
+    languages: &[String],
+    desks: &[String],
+) -> Result<Submission, FieldErrors> {
+    let get = |k: &str| values.get(k).map(|v| v.trim()).unwrap_or("");
+    let mut errors = FieldErrors::new();
+    let mut fail = |field: &str, code| {
+        errors.insert(field.to_owned(), code);
+    };
+
+    let lang = get(LANG);
+    if !languages.iter().any(|l| l == lang) {
+        fail(LANG, ErrorCode::InvalidLang);
+    }
+
+    let name = get(NAME);
+    if let Some(code) = text_error(name, NAME_MAX) {
+        fail(NAME, code);
+    }
+
+    let email = get(EMAIL);
+    let phone = get(PHONE);
+    if email.is_empty() && phone.is_empty() {
+        fail(EMAIL, ErrorCode::EmailOrPhone);
+    }
+    if !email.is_empty() {
+        if email.chars().count() > EMAIL_MAX {
+            fail(EMAIL, ErrorCode::TooLong);
+        } else if !is_email_shaped(email) {
+            fail(EMAIL, ErrorCode::InvalidEmail);
+        }
+    }
+    if !phone.is_empty() && !is_phone_shaped(phone) {
+        fail(PHONE, ErrorCode::InvalidPhone);
+    }
+
+    let desk = match get(DESK) {
+        "" => ANY_DESK,
+        d => d,
+    };
+    if desk != ANY_DESK && !desks.iter().any(|id| id == desk) {
+        fail(DESK, ErrorCode::InvalidChoice);
+    }
+
+    let topic = get(TOPIC);
+    if topic.is_empty() {
+        fail(TOPIC, ErrorCode::Required);
+    } else if !TOPICS.contains(&topic) {
+        fail(TOPIC, ErrorCode::InvalidChoice);
+    }
+
+    let message = get(MESSAGE);
+    if let Some(code) = text_error(message, MESSAGE_MAX) {
+        fail(MESSAGE, code);
+    }
+
+    if get(CONSENT).is_empty() {
+        fail(CONSENT, ErrorCode::ConsentRequired);
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    Ok(Submission {
+        lang: lang.to_owned(),
+        name: name.to_owned(),
+        email: opt(email),
+        phone: opt(phone),
+        desk: desk.to_owned(),
+        topic: topic.to_owned(),
+        message: message.to_owned(),
+    })
+}
+
+fn text_error(value: &str, max: usize) -> Option<ErrorCode> {
+    if value.is_empty() {
+        Some(ErrorCode::Required)
+    } else if value.chars().count() > max {
+        Some(ErrorCode::TooLong)
+    } else {
+        None
+    }
+}
+
+/// Shape only (`local@domain.tld`, no spaces): whether the address exists is
+/// for the desk to find out, and stricter checks refuse real addresses.
+pub fn is_email_shaped(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !domain.contains('@')
+}
+
+/// Digits, spaces and `+ ( ) - .`, with at least a handful of digits.
+pub fn is_phone_shaped(s: &str) -> bool {
+    s.chars().count() <= PHONE_MAX
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '(' | ')' | '-' | '.'))
+        && s.chars().filter(char::is_ascii_digit).count() >= PHONE_MIN_DIGITS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> BTreeMap<String, String> {
+        [
+            (LANG, "it"),
+            (NAME, "  Amina  "),
+            (EMAIL, "amina@example.org"),
+            (PHONE, ""),
+            (DESK, "terni"),
+            (TOPIC, "founding"),
+            (MESSAGE, "Vorrei fondare un'associazione."),
+            (CONSENT, "yes"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
+    fn check(values: &BTreeMap<String, String>) -> Result<Submission, FieldErrors> {
+        validate(values, &["it".into(), "ar".into()], &["terni".into()])
+    }
+
+    fn with(k: &str, v: &str) -> BTreeMap<String, String> {
+        let mut m = valid();
+        m.insert(k.to_owned(), v.to_owned());
+        m
+    }
+
+    fn error_of(k: &str, v: &str) -> Option<ErrorCode> {
+        check(&with(k, v)).err().and_then(|e| e.get(k).copied())
+    }
+
+    #[test]
+    fn a_valid_form_is_trimmed_and_kept() {
+        let s = check(&valid()).expect("valid");
+        assert_eq!(s.name, "Amina");
+        assert_eq!(s.phone, None);
+        assert_eq!(s.email.as_deref(), Some("amina@example.org"));
+    }
+
+    #[test]
+    fn every_rule_has_its_code() {
+        assert_eq!(error_of(LANG, "xx"), Some(ErrorCode::InvalidLang));
+        assert_eq!(error_of(NAME, "   "), Some(ErrorCode::Required));
+        assert_eq!(error_of(NAME, &"a".repeat(201)), Some(ErrorCode::TooLong));
+        assert_eq!(
+            error_of(NAME, &"ع".repeat(200)),
+            None,
+            "200 Arabic letters fit"
+        );
+        assert_eq!(error_of(EMAIL, "nope"), Some(ErrorCode::InvalidEmail));
+        assert_eq!(error_of(EMAIL, "a@b"), Some(ErrorCode::InvalidEmail));
+        assert_eq!(error_of(EMAIL, "a b@c.it"), Some(ErrorCode::InvalidEmail));
+        assert_eq!(error_of(PHONE, "call me"), Some(ErrorCode::InvalidPhone));
+        assert_eq!(error_of(PHONE, "+39 (0744) 812-786"), None);
+        assert_eq!(error_of(DESK, "milano"), Some(ErrorCode::InvalidChoice));
+        assert_eq!(error_of(DESK, ""), None, "empty desk means any");
+        assert_eq!(error_of(TOPIC, ""), Some(ErrorCode::Required));
+        assert_eq!(error_of(TOPIC, "weather"), Some(ErrorCode::InvalidChoice));
+        assert_eq!(error_of(MESSAGE, ""), Some(ErrorCode::Required));
+        assert_eq!(
+            error_of(MESSAGE, &"x".repeat(5001)),
+            Some(ErrorCode::TooLong)
+        );
+        assert_eq!(error_of(CONSENT, ""), Some(ErrorCode::ConsentRequired));
+    }
+
+    #[test]
+    fn email_or_phone_is_reported_on_email() {
+        let mut m = with(EMAIL, "");
+        m.insert(PHONE.into(), String::new());
+        assert_eq!(
+            check(&m).err().map(|e| e.into_iter().collect::<Vec<_>>()),
+            Some(vec![(EMAIL.into(), ErrorCode::EmailOrPhone)])
+        );
+        m.insert(PHONE.into(), "0744 812786".into());
+        assert!(check(&m).is_ok());
+    }
+
+    #[test]
+    fn codes_serialise_as_their_names() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::Value::from(code.as_str()))
+            );
+        }
+    }
+}

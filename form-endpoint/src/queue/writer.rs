@@ -1,0 +1,176 @@
+//! The one writer: a dedicated thread that owns the queue storage and
+//! commits submissions in groups.
+//!
+//! Handlers send their submission over a bounded channel with a one-shot
+//! reply. The writer takes everything waiting (up to [`MAX_BATCH`]), encodes
+//! it, makes **one** append and **one** fsync, and only then answers each
+//! waiter with its id. While it syncs, new submissions queue up and form the
+//! next group, so the batch grows with the load and an fsync is shared by
+//! all who arrived during the previous one.
+//!
+//! A failed append or fsync is final: the batch is cut off again (so no
+//! unacknowledged bytes stay behind), every waiter is told the queue is
+//! unavailable, and so is everyone after. Retrying an fsync is unsafe — the
+//! kernel may already have dropped the dirty pages and would report success
+//! for data that is gone.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
+
+use tokio::sync::{mpsc, oneshot};
+use ulid::{Generator, Ulid};
+
+use super::Receipt;
+use super::record::{Record, encode_line};
+use super::storage::QueueStorage;
+use crate::fields::Submission;
+
+/// Most submissions in one group commit.
+pub const MAX_BATCH: usize = 1024;
+
+pub(crate) struct Job {
+    pub submission: Submission,
+    pub reply: oneshot::Sender<Result<Receipt, String>>,
+}
+
+pub(crate) enum Msg {
+    Submit(Job),
+    /// Finish what was sent before, then stop.
+    Close,
+}
+
+/// State shared between the writer and the handles.
+#[derive(Debug, Default)]
+pub struct Shared {
+    failure: OnceLock<String>,
+    batches: AtomicU64,
+    records: AtomicU64,
+}
+
+impl Shared {
+    /// Why the writer stopped for good, if it did.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.get().map(String::as_str)
+    }
+
+    /// Committed groups (= successful fsyncs) and records since start.
+    pub fn committed(&self) -> (u64, u64) {
+        (
+            self.batches.load(Ordering::Relaxed),
+            self.records.load(Ordering::Relaxed),
+        )
+    }
+}
+
+pub(crate) fn run<S: QueueStorage>(
+    mut storage: S,
+    mut rx: mpsc::Receiver<Msg>,
+    shared: Arc<Shared>,
+) {
+    let mut ids = Generator::new();
+    let mut buf = Vec::with_capacity(256 * 1024);
+    let mut batch: Vec<(Job, Receipt)> = Vec::with_capacity(MAX_BATCH);
+    let mut closing = false;
+    while !closing {
+        let Some(first) = rx.blocking_recv() else {
+            break;
+        };
+        let mut next = Some(first);
+        buf.clear();
+        while let Some(msg) = next.take() {
+            match msg {
+                Msg::Close => {
+                    closing = true;
+                    break;
+                }
+                Msg::Submit(job) => {
+                    if shared.failure().is_some() {
+                        let _ = job.reply.send(Err(unavailable(&shared)));
+                    } else {
+                        let now = SystemTime::now();
+                        let id = ids
+                            .generate_from_datetime(now)
+                            .unwrap_or_else(|_| Ulid::from_datetime(now));
+                        let receipt = Receipt {
+                            id: id.to_string(),
+                            received: rfc3339_millis(now),
+                        };
+                        let record = Record::new(
+                            receipt.id.clone(),
+                            receipt.received.clone(),
+                            job.submission.clone(),
+                        );
+                        match encode_line(&record, &mut buf) {
+                            Ok(()) => batch.push((job, receipt)),
+                            Err(e) => {
+                                let _ = job.reply.send(Err(e.to_string()));
+                            }
+                        }
+                    }
+                }
+            }
+            if batch.len() < MAX_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        commit(&mut storage, &buf, &mut batch, &shared);
+    }
+    // Submissions still in the channel are dropped with their reply senders:
+    // their handlers see "closed" and answer 503, having stored nothing.
+}
+
+fn commit<S: QueueStorage>(
+    storage: &mut S,
+    buf: &[u8],
+    batch: &mut Vec<(Job, Receipt)>,
+    shared: &Shared,
+) {
+    let before = storage.len();
+    match storage.append(buf).and_then(|()| storage.sync()) {
+        Ok(()) => {
+            shared.batches.fetch_add(1, Ordering::Relaxed);
+            shared
+                .records
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            tracing::debug!(records = batch.len(), bytes = buf.len(), "group committed");
+            for (job, receipt) in batch.drain(..) {
+                // A waiter that went away (client disconnected) is stored all
+                // the same; nothing to undo.
+                let _ = job.reply.send(Ok(receipt));
+            }
+        }
+        Err(e) => {
+            let rollback = storage.truncate(before).and_then(|()| storage.sync());
+            let reason = format!("write or fsync failed: {e}");
+            tracing::error!(
+                error = %e,
+                records = batch.len(),
+                rollback = if rollback.is_ok() { "done" } else { "failed" },
+                "queue writer stopped for good; every submission will now get 503"
+            );
+            let _ = shared.failure.set(reason);
+            for (job, _) in batch.drain(..) {
+                let _ = job.reply.send(Err(unavailable(shared)));
+            }
+        }
+    }
+}
+
+fn unavailable(shared: &Shared) -> String {
+    shared
+        .failure()
+        .unwrap_or("the queue is unavailable")
+        .to_owned()
+}
+
+/// `2025-11-26T18:18:00.123Z`
+pub(crate) fn rfc3339_millis(t: SystemTime) -> String {
+    match jiff::Timestamp::try_from(t) {
+        Ok(ts) => format!("{ts:.3}"),
+        Err(_) => "1970-01-01T00:00:00.000Z".to_owned(),
+    }
+}

@@ -1,0 +1,344 @@
+//! The HTTP face: `POST /forms/contact`, `GET /healthz` (also at
+//! `/forms/healthz`, for proxies that only pass `/forms/`).
+//!
+//! | case | HTML form | `Accept: application/json` |
+//! |---|---|---|
+//! | stored and fsync'd | `303` to `/<lang>/contact/thanks/` | `201 {"id": "<ULID>"}` |
+//! | invalid | `422`, the form again, values kept, errors | `422 {"errors": {"<field>": "<code>"}}` |
+//! | honeypot filled | like success, nothing stored, counted | like success (an id that is not stored) |
+//! | body over the limit | `413`, localised page | `413 {"error": "too_large"}` |
+//! | too many from one client | `429` + `Retry-After`, input kept | `429 {"error": "rate_limited", "retry_after_secs": n}` |
+//! | queue cannot be written | `503`, input kept, desk phone | `503 {"error": "unavailable"}` |
+//!
+//! JSON error values are the same codes the theme translates
+//! ([`ErrorCode`](crate::ErrorCode)), not sentences: the page's script looks
+//! the sentence up in the language it is showing.
+//!
+//! Every request is logged once (method, path, status, record id, latency)
+//! and nothing else: never a body, a value, or an address.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use serde_json::json;
+
+use crate::config::FormsConfig;
+use crate::decode::decode_form;
+use crate::error::AppError;
+use crate::fields::{self, validate};
+use crate::limits::{Limiter, client_ip};
+use crate::metrics::Metrics;
+use crate::pages::{CONTACT_PATH, FormPages, FormState, FormStatus, PlainPages};
+use crate::queue::QueueHandle;
+
+/// The record id of a stored submission, left on the response for the
+/// access log.
+#[derive(Debug, Clone)]
+pub struct RecordId(pub String);
+
+/// The endpoint, before it becomes a [`Router`]: keeps a hand on the
+/// metrics.
+#[derive(Clone)]
+pub struct FormsApp {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: FormsConfig,
+    pages: Arc<dyn FormPages>,
+    queue: QueueHandle,
+    limiter: Limiter,
+    metrics: Arc<Metrics>,
+}
+
+/// The endpoint's router, with absolute paths (`/forms/contact`,
+/// `/healthz`, `/forms/healthz`): `merge` it into the site's router.
+pub fn app(config: FormsConfig, pages: Arc<dyn FormPages>, queue: QueueHandle) -> Router {
+    FormsApp::new(config, pages, queue).router()
+}
+
+impl FormsApp {
+    pub fn new(config: FormsConfig, pages: Arc<dyn FormPages>, queue: QueueHandle) -> Self {
+        let limiter = Limiter::new(config.rate);
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                pages,
+                queue,
+                limiter,
+                metrics: Arc::default(),
+            }),
+        }
+    }
+
+    pub fn metrics(&self) -> Arc<Metrics> {
+        self.inner.metrics.clone()
+    }
+
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route(CONTACT_PATH, post(contact))
+            .route("/healthz", get(healthz))
+            .route("/forms/healthz", get(healthz))
+            .with_state(self.inner.clone())
+            .layer(middleware::from_fn(access_log))
+    }
+}
+
+async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response, AppError> {
+    let (parts, body) = req.into_parts();
+    let json = wants_json(&parts.headers);
+    let languages = app.pages.languages();
+    let default_lang = languages
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "en".to_owned());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+        // Without ConnectInfo (a host that forgot it) all share one bucket.
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+
+    let body = match read_body(&app.config, &parts.headers, body).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => {
+            Metrics::bump(&app.metrics.too_large);
+            let lang = lang_from_referer(&parts.headers, &languages).unwrap_or(default_lang);
+            let mut values = BTreeMap::new();
+            values.insert(fields::LANG.to_owned(), lang.clone());
+            return app.form_answer(
+                json,
+                &lang,
+                FormState::new(FormStatus::TooLarge, values, BTreeMap::new()),
+            );
+        }
+        Err(BodyError::Timeout) => {
+            return Ok((StatusCode::REQUEST_TIMEOUT, "request timeout").into_response());
+        }
+        Err(BodyError::Broken) => {
+            return Ok((StatusCode::BAD_REQUEST, "bad request").into_response());
+        }
+    };
+
+    let form = decode_form(&body);
+    let lang = form
+        .values
+        .get(fields::LANG)
+        .filter(|l| languages.contains(l))
+        .cloned()
+        .unwrap_or(default_lang);
+    let client = client_ip(peer, &parts.headers, &app.config.trusted_proxies);
+
+    if let Err(wait) = app.limiter.check(client) {
+        Metrics::bump(&app.metrics.rate_limited);
+        let mut state = FormState::new(FormStatus::RateLimited, form.values, BTreeMap::new());
+        // Round up: "retry after 0 seconds" would invite an immediate retry.
+        state.retry_after_secs = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+        return app.form_answer(json, &lang, state);
+    }
+
+    if form.honeypot {
+        Metrics::bump(&app.metrics.honeypot);
+        return Ok(success(json, &lang, &ulid::Ulid::new().to_string(), None));
+    }
+
+    let submission = match validate(&form.values, &languages, &app.pages.desk_ids()) {
+        Ok(s) => s,
+        Err(errors) => {
+            Metrics::bump(&app.metrics.invalid);
+            return app.form_answer(
+                json,
+                &lang,
+                FormState::new(FormStatus::Invalid, form.values, errors),
+            );
+        }
+    };
+
+    match app.queue.submit(submission).await {
+        Ok(receipt) => {
+            Metrics::bump(&app.metrics.accepted);
+            Ok(success(
+                json,
+                &lang,
+                &receipt.id,
+                Some(RecordId(receipt.id.clone())),
+            ))
+        }
+        Err(e) => {
+            Metrics::bump(&app.metrics.unavailable);
+            tracing::error!(error = %e, "submission not stored");
+            app.form_answer(
+                json,
+                &lang,
+                FormState::new(FormStatus::Unavailable, form.values, BTreeMap::new()),
+            )
+        }
+    }
+}
+
+impl Inner {
+    /// The form shown again (HTML) or the status as JSON.
+    fn form_answer(&self, json: bool, lang: &str, state: FormState) -> Result<Response, AppError> {
+        let status = state.status.http_status();
+        let mut response = if json {
+            let body = match state.status {
+                FormStatus::Invalid => json!({ "errors": state.errors }),
+                FormStatus::RateLimited => {
+                    json!({ "error": state.status.as_str(), "retry_after_secs": state.retry_after_secs })
+                }
+                _ => json!({ "error": state.status.as_str() }),
+            };
+            (status, axum::Json(body)).into_response()
+        } else {
+            let html = match self.pages.render(lang, &state) {
+                Ok(html) => html,
+                Err(e) => {
+                    // The person still gets their text back, if plainly.
+                    tracing::error!(error = %e, lang, "site renderer failed; answering with the plain page");
+                    PlainPages::new(self.pages.languages(), self.pages.desk_ids(), "")
+                        .render(lang, &state)
+                        .map_err(|e| AppError(crate::Error::Render(e)))?
+                }
+            };
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response()
+        };
+        if let Some(secs) = state.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok(response)
+    }
+}
+
+fn success(json: bool, lang: &str, id: &str, record: Option<RecordId>) -> Response {
+    let mut response = if json {
+        (StatusCode::CREATED, axum::Json(json!({ "id": id }))).into_response()
+    } else {
+        let location = format!("/{lang}/contact/thanks/");
+        let mut r = StatusCode::SEE_OTHER.into_response();
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            r.headers_mut().insert(header::LOCATION, v);
+        }
+        r
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(record) = record {
+        response.extensions_mut().insert(record);
+    }
+    response
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/json"))
+}
+
+/// The language of the page the form was posted from (`/ar/contact/`), for
+/// answers given before the body could be read.
+fn lang_from_referer(headers: &HeaderMap, languages: &[String]) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let path = match referer.split_once("://") {
+        Some((_, rest)) => rest.split_once('/').map(|(_, p)| p).unwrap_or(""),
+        None => referer.trim_start_matches('/'),
+    };
+    let first = path.split('/').next()?;
+    languages.iter().find(|l| *l == first).cloned()
+}
+
+enum BodyError {
+    TooLarge,
+    Timeout,
+    Broken,
+}
+
+async fn read_body(
+    config: &FormsConfig,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Bytes, BodyError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > config.body_limit as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let collect = Limited::new(body, config.body_limit).collect();
+    match tokio::time::timeout(config.body_timeout, collect).await {
+        Err(_) => Err(BodyError::Timeout),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(BodyError::TooLarge),
+        Ok(Err(_)) => Err(BodyError::Broken),
+    }
+}
+
+async fn healthz(State(app): State<Arc<Inner>>) -> Response {
+    let metrics = app.metrics.snapshot();
+    let (batches, records) = app.queue.committed();
+    let mut body = json!({
+        "status": "ok",
+        "counts": metrics,
+        "queue": { "group_commits": batches, "records_committed": records },
+    });
+    let status = match app.queue.failure() {
+        None if app.queue.is_healthy() => StatusCode::OK,
+        failure => {
+            body["status"] = "unhealthy".into();
+            body["reason"] = failure
+                .unwrap_or_else(|| "the queue is closed".into())
+                .into();
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+    };
+    let mut r = (status, axum::Json(body)).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// One line per request; deliberately blind to bodies, queries and
+/// addresses, so that no personal data reaches the logs.
+async fn access_log(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path: String = req.uri().path().chars().take(200).collect();
+    let start = Instant::now();
+    let response = next.run(req).await;
+    let record_id = response
+        .extensions()
+        .get::<RecordId>()
+        .map(|r| r.0.as_str());
+    tracing::info!(
+        target: "sportello_forms::access",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        record_id,
+        micros = start.elapsed().as_micros() as u64,
+    );
+    response
+}
