@@ -1,0 +1,262 @@
+//! Editor-facing diagnostics: every problem found in a run, each pointing at a
+//! file, a line and a column, with a hint, printed the way rustc prints.
+//!
+//! Loading and rendering never stop at the first mistake: they push a
+//! [`Diagnostic`] into a [`Diagnostics`] and carry on, so an editor sees every
+//! mistake of a tree in one run.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Config};
+
+/// How bad a problem is: errors fail the build, warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem, located in a file.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// Path as the editor knows it (relative to the working directory).
+    pub path: String,
+    /// The file's text, so the report can quote the offending line.
+    pub source: Option<Arc<str>>,
+    /// Byte range in `source` that the problem is about.
+    pub span: Option<Range<usize>>,
+    /// Short text under the quoted line.
+    pub label: String,
+    /// "help: …" lines.
+    pub hints: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            path: path.as_ref().display().to_string(),
+            source: None,
+            span: None,
+            label: String::new(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn warning(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(path, message)
+        }
+    }
+
+    /// Points the diagnostic at `span` of `source`.
+    pub fn at(mut self, source: &Arc<str>, span: Range<usize>) -> Self {
+        let end = span.end.min(source.len());
+        let start = span.start.min(end);
+        self.source = Some(Arc::clone(source));
+        self.span = Some(start..end);
+        self
+    }
+
+    /// Points the diagnostic at a 1-based line and column of `source`.
+    pub fn at_line_col(self, source: &Arc<str>, line: usize, col: usize, len: usize) -> Self {
+        let start = offset_of(source, line, col);
+        let end = (start + len.max(1)).min(line_end(source, start));
+        self.at(source, start..end.max(start))
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// 1-based line and column of the start of the span, if located.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        let (source, span) = (self.source.as_ref()?, self.span.as_ref()?);
+        Some(line_col(source, span.start))
+    }
+
+    /// The rustc-style text of this diagnostic.
+    pub fn render(&self) -> String {
+        let mut cs = match self.severity {
+            Severity::Error => CsDiagnostic::error(),
+            Severity::Warning => CsDiagnostic::warning(),
+        }
+        .with_message(&self.message)
+        .with_notes(self.hints.iter().map(|h| format!("help: {h}")).collect());
+        match (&self.source, &self.span) {
+            (Some(source), Some(span)) => {
+                cs = cs.with_labels(vec![
+                    Label::primary((), span.clone()).with_message(&self.label),
+                ]);
+                let file = SimpleFile::new(self.path.as_str(), source.as_ref());
+                term::emit_into_string(&Config::default(), &file, &cs).unwrap_or_else(|_| {
+                    // A span past the file's end cannot be quoted; say where anyway.
+                    self.render_unlocated()
+                })
+            }
+            _ => self.render_unlocated(),
+        }
+    }
+
+    fn render_unlocated(&self) -> String {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{word}: {}\n  ┌─ {}\n", self.message, self.path);
+        if !self.label.is_empty() {
+            let _ = writeln!(out, "  │ {}", self.label);
+        }
+        for h in &self.hints {
+            let _ = writeln!(out, "  = help: {h}");
+        }
+        out
+    }
+}
+
+/// Every problem of a run, in a stable order.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(other);
+    }
+
+    pub fn errors(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.items.len() - self.errors()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    /// Sorts by file, then position, so parallel loading prints deterministically.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (&a.path, a.span.as_ref().map(|s| s.start), &a.message).cmp(&(
+                &b.path,
+                b.span.as_ref().map(|s| s.start),
+                &b.message,
+            ))
+        });
+    }
+
+    /// All diagnostics, then a one-line tally, as printed to the editor.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            out.push_str(&d.render());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// 1-based (line, column in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+/// Byte offset of a 1-based line and character column (clamped to the text).
+pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line.max(1) {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let end = line_end(text, start);
+    text[start..end]
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(end, |(i, _)| start + i)
+}
+
+fn line_end(text: &str, from: usize) -> usize {
+    text[from..].find('\n').map_or(text.len(), |i| from + i)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "a\nمرحبا x\n";
+        let off = text.find('x').unwrap();
+        assert_eq!(line_col(text, off), (2, 7));
+        assert_eq!(offset_of(text, 2, 7), off);
+    }
+
+    #[test]
+    fn rendered_error_names_file_line_and_hint() {
+        let src: Arc<str> = Arc::from("---\ntitel: Ciao\n---\n");
+        let d = Diagnostic::error("content/a.it.md", "unknown front-matter key `titel`")
+            .at_line_col(&src, 2, 1, 5)
+            .label("not a front-matter key")
+            .hint("did you mean `title`?");
+        let text = d.render();
+        assert!(text.contains("error: unknown front-matter key `titel`"), "{text}");
+        assert!(text.contains("content/a.it.md:2:1"), "{text}");
+        assert!(text.contains("help: did you mean `title`?"), "{text}");
+        assert!(text.contains("titel: Ciao"), "{text}");
+    }
+}

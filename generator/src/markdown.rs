@@ -1,0 +1,174 @@
+//! Markdown → HTML with pulldown-cmark, plus what the site needs from it:
+//! heading ids (explicit `{#id}` or derived from the text), a table of
+//! contents, and every link target handed to a resolver that turns source
+//! paths into URLs in the reader's language.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// A heading of a page, for its table of contents and anchor checks.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+/// What the renderer asks about each link.
+pub trait Links {
+    /// The URL to write for `dest`, or `None` to keep it; `range` is the
+    /// link's byte range in the Markdown, for locating problems.
+    fn resolve(&mut self, dest: &str, range: Range<usize>) -> Option<String>;
+}
+
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders `markdown`, resolving links through `links`.
+pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
+    let mut events: Vec<Event> = Vec::with_capacity(markdown.len() / 8);
+    let mut headings = Vec::new();
+    let mut used: HashSet<String> = HashSet::new();
+    // Index in `events` of an open heading, and its text so far.
+    let mut open: Option<(usize, String)> = None;
+    for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
+        let event = match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = match links.resolve(&dest_url, range) {
+                    Some(url) => CowStr::from(url),
+                    None => dest_url,
+                };
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = match links.resolve(&dest_url, range) {
+                    Some(url) => CowStr::from(url),
+                    None => dest_url,
+                };
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            }
+            e @ Event::Start(Tag::Heading { .. }) => {
+                open = Some((events.len(), String::new()));
+                e
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((at, text)) = open.take() {
+                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[at] {
+                        let wanted = match id.take() {
+                            Some(explicit) => explicit.to_string(),
+                            None => slugify(&text),
+                        };
+                        let unique = unique_id(&wanted, &mut used);
+                        *id = Some(CowStr::from(unique.clone()));
+                        headings.push(Heading {
+                            level: heading_level(level),
+                            id: unique,
+                            title: text.trim().to_string(),
+                        });
+                    }
+                }
+                Event::End(TagEnd::Heading(level))
+            }
+            e => {
+                if let Some((_, text)) = &mut open {
+                    match &e {
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        Event::SoftBreak | Event::HardBreak => text.push(' '),
+                        _ => {}
+                    }
+                }
+                e
+            }
+        };
+        events.push(event);
+    }
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Rendered { html, headings }
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    l as u8
+}
+
+fn unique_id(wanted: &str, used: &mut HashSet<String>) -> String {
+    if used.insert(wanted.to_string()) {
+        return wanted.to_string();
+    }
+    (1..)
+        .map(|n| format!("{wanted}-{n}"))
+        .find(|c| used.insert(c.clone()))
+        .unwrap_or_default()
+}
+
+/// An id from heading text in any script: letters and digits kept (lowercased),
+/// runs of anything else become one `-`.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.extend(c.to_lowercase());
+        } else if c != '\'' && c != '’' {
+            dash = true;
+        }
+    }
+    if out.is_empty() { "section".into() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Keep(Vec<String>);
+    impl Links for Keep {
+        fn resolve(&mut self, dest: &str, _: Range<usize>) -> Option<String> {
+            self.0.push(dest.to_string());
+            dest.strip_suffix(".md").map(|s| format!("/it/{s}/"))
+        }
+    }
+
+    #[test]
+    fn headings_get_explicit_or_derived_unique_ids() {
+        let r = render("## Scegliete la forma {#choose-the-form}\n\n## Soci fondatori\n\n### Soci fondatori\n\n## مرحبا بكم\n", &mut Keep(vec![]));
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["choose-the-form", "soci-fondatori", "soci-fondatori-1", "مرحبا-بكم"]);
+        assert!(r.html.contains(r#"<h2 id="choose-the-form">Scegliete la forma</h2>"#), "{}", r.html);
+        assert_eq!(r.headings[0].title, "Scegliete la forma");
+    }
+
+    #[test]
+    fn links_go_through_the_resolver() {
+        let mut k = Keep(vec![]);
+        let r = render("[a](statute.md) and [b](https://x.org)", &mut k);
+        assert_eq!(k.0, ["statute.md", "https://x.org"]);
+        assert!(r.html.contains(r#"href="/it/statute/""#));
+        assert!(r.html.contains(r#"href="https://x.org""#));
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let r = render("| a |\n|---|\n| b |\n\n~~x~~ \"q\"[^1]\n\n- [x] done\n\n[^1]: note\n", &mut Keep(vec![]));
+        for needle in ["<table>", "<del>x</del>", "“q”", "footnote", "checkbox"] {
+            assert!(r.html.contains(needle), "{needle}: {}", r.html);
+        }
+    }
+}

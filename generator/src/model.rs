@@ -1,0 +1,560 @@
+//! Model: the immutable site that rendering reads, built once from what was
+//! loaded.
+//!
+//! Files become translation groups (one page in every language: the real
+//! translations plus fallbacks), groups hang in sections, and every group gets
+//! its URL in every language up front. Links, section lists and language
+//! switchers are then lookups in indexes built here, never scans over all
+//! pages.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::{LangId, SiteConfig};
+use crate::data::Desk;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::{self, Asset, Loaded, SourcePage};
+
+pub type PageId = usize;
+pub type GroupId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Home,
+    Section,
+    Page,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Home => "home",
+            Kind::Section => "section",
+            Kind::Page => "page",
+        }
+    }
+}
+
+/// One page in every language.
+#[derive(Debug)]
+pub struct Group {
+    pub key: String,
+    pub kind: Kind,
+    /// Folder of the files; for a section, the section's own folder.
+    pub dir: String,
+    /// The file of each language, where there is one.
+    pub members: Vec<Option<PageId>>,
+    /// The section this group is listed in.
+    pub parent: Option<GroupId>,
+    /// For sections and home: direct children, sorted per language (weight, then title).
+    pub children: Vec<Vec<GroupId>>,
+    /// Site path per language: `/it/guides/found/`.
+    pub urls: Vec<String>,
+}
+
+impl Group {
+    /// The file shown in `lang`: its translation, or the fallback and `true`.
+    pub fn source(&self, lang: LangId, default: LangId) -> (PageId, bool) {
+        if let Some(p) = self.members[lang] {
+            return (p, false);
+        }
+        let p = self.members[default]
+            .or_else(|| self.members.iter().flatten().next().copied())
+            .expect("a group has at least one file");
+        (p, true)
+    }
+
+    pub fn is_translated(&self, lang: LangId) -> bool {
+        self.members[lang].is_some()
+    }
+}
+
+/// The whole site, immutable once built; shared by reference while rendering.
+pub struct Site {
+    pub config: SiteConfig,
+    pub desks: Vec<Desk>,
+    pub pages: Vec<SourcePage>,
+    pub groups: Vec<Group>,
+    pub assets: Vec<Asset>,
+    /// `dir/name` of every file (and every file's translation_key group) → its group.
+    pub by_key: HashMap<String, GroupId>,
+    /// Asset path relative to content → index in `assets`.
+    pub asset_index: HashMap<String, usize>,
+    pub home: Option<GroupId>,
+    /// Digest of each page's default-language source (for stale translations).
+    pub digests: Vec<Option<String>>,
+}
+
+/// Digest of a default-language source that a translation records in
+/// `translated_from`: the first 12 hex digits of the SHA-256 of the file, with
+/// line endings normalised (so `sha256sum FILE | cut -c1-12` gives it too).
+pub fn digest(text: &str) -> String {
+    let mut h = Sha256::new();
+    if text.contains('\r') {
+        h.update(text.replace("\r\n", "\n").as_bytes());
+    } else {
+        h.update(text.as_bytes());
+    }
+    let out = h.finalize();
+    out.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+impl Site {
+    pub fn page(&self, id: PageId) -> &SourcePage {
+        &self.pages[id]
+    }
+
+    pub fn default_lang(&self) -> LangId {
+        self.config.default_language
+    }
+
+    /// Builds the model; mistakes (duplicate URLs, conflicting keys…) go to `diags`.
+    pub fn build(
+        config: SiteConfig,
+        desks: Vec<Desk>,
+        loaded: Loaded,
+        include_drafts: bool,
+        diags: &mut Diagnostics,
+    ) -> Site {
+        let nlang = config.languages.len();
+        let default = config.default_language;
+        let pages: Vec<SourcePage> = loaded
+            .pages
+            .into_iter()
+            .filter(|p| include_drafts || !p.front.draft)
+            .collect();
+
+        // A file's translation key comes from itself or from a sibling with the same name.
+        let mut key_of_name: HashMap<String, (String, PageId)> = HashMap::new();
+        for (id, p) in pages.iter().enumerate() {
+            let Some(tk) = &p.front.translation_key else { continue };
+            match key_of_name.get(&p.key()) {
+                Some((other, oid)) if other != tk => diags.push(
+                    Diagnostic::error(
+                        &p.path,
+                        format!("translation_key `{tk}` differs from `{other}` in {}", pages[*oid].path),
+                    )
+                    .at_line_col(&p.text, p.front.lines.get("translation_key").copied().unwrap_or(1), 1, 1)
+                    .hint("files with the same name are translations of one page: give them the same key, or none"),
+                ),
+                _ => {
+                    key_of_name.insert(p.key(), (tk.clone(), id));
+                }
+            }
+        }
+        let group_name = |p: &SourcePage| -> String {
+            match key_of_name.get(&p.key()) {
+                Some((tk, _)) => format!("key:{tk}"),
+                None => format!("path:{}", p.key()),
+            }
+        };
+
+        let mut groups: Vec<Group> = Vec::new();
+        let mut group_of: HashMap<String, GroupId> = HashMap::new();
+        let mut by_key: HashMap<String, GroupId> = HashMap::new();
+        // Default-language files first, so a group's key and kind come from its original.
+        let mut order: Vec<PageId> = (0..pages.len()).collect();
+        order.sort_by_key(|&i| (pages[i].lang != default, pages[i].lang, pages[i].key()));
+        for id in order {
+            let p = &pages[id];
+            let gname = group_name(p);
+            let kind = if p.is_home() {
+                Kind::Home
+            } else if p.is_section() {
+                Kind::Section
+            } else {
+                Kind::Page
+            };
+            let gid = *group_of.entry(gname).or_insert_with(|| {
+                groups.push(Group {
+                    key: p.key(),
+                    kind,
+                    dir: p.dir.clone(),
+                    members: vec![None; nlang],
+                    parent: None,
+                    children: vec![Vec::new(); nlang],
+                    urls: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            let g = &mut groups[gid];
+            if g.kind != kind {
+                diags.push(
+                    Diagnostic::error(&p.path, format!("this file's translation_key joins it to `{}`, a page of another kind", g.key))
+                        .hint("a section's `_index` can only be translated by another `_index`"),
+                );
+                continue;
+            }
+            if let Some(other) = g.members[p.lang] {
+                diags.push(
+                    Diagnostic::error(
+                        &p.path,
+                        format!(
+                            "two files are the same page in `{}`: this one and {}",
+                            config.languages[p.lang].code, pages[other].path
+                        ),
+                    )
+                    .hint("a file without a language suffix is in the default language; keep one of the two"),
+                );
+                continue;
+            }
+            g.members[p.lang] = Some(id);
+            by_key.insert(p.key(), gid);
+        }
+
+        let asset_index = loaded
+            .assets
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.rel.clone(), i))
+            .collect();
+
+        let mut site = Site {
+            config,
+            desks,
+            pages,
+            groups,
+            assets: loaded.assets,
+            by_key,
+            asset_index,
+            home: None,
+            digests: Vec::new(),
+        };
+        site.home = site.groups.iter().position(|g| g.kind == Kind::Home);
+        site.link_sections();
+        site.compute_urls(diags);
+        site.sort_children();
+        site.digests = site
+            .pages
+            .iter()
+            .map(|p| (p.lang == default).then(|| digest(&p.text)))
+            .collect();
+        site
+    }
+
+    /// Section folder → its group.
+    fn section_dirs(&self) -> HashMap<&str, GroupId> {
+        self.groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.kind == Kind::Section)
+            .map(|(i, g)| (g.dir.as_str(), i))
+            .collect()
+    }
+
+    fn link_sections(&mut self) {
+        let sections: HashMap<String, GroupId> = self
+            .section_dirs()
+            .into_iter()
+            .map(|(d, g)| (d.to_string(), g))
+            .collect();
+        for gid in 0..self.groups.len() {
+            let g = &self.groups[gid];
+            if g.kind == Kind::Home {
+                continue;
+            }
+            // A section's parent is found from its folder's parent; a page's from its own folder.
+            let mut dir = if g.kind == Kind::Section { parent_dir(&g.dir) } else { Some(g.dir.as_str()) };
+            let mut parent = None;
+            while let Some(d) = dir {
+                if d.is_empty() {
+                    break;
+                }
+                if let Some(&s) = sections.get(d) {
+                    parent = Some(s);
+                    break;
+                }
+                dir = parent_dir(d);
+            }
+            let parent = parent.or(self.home);
+            self.groups[gid].parent = parent;
+            if let Some(p) = parent {
+                for l in 0..self.config.languages.len() {
+                    self.groups[p].children[l].push(gid);
+                }
+            }
+        }
+    }
+
+    fn sort_children(&mut self) {
+        let default = self.default_lang();
+        for gid in 0..self.groups.len() {
+            for lang in 0..self.config.languages.len() {
+                let mut children = std::mem::take(&mut self.groups[gid].children[lang]);
+                children.sort_by(|&a, &b| {
+                    let pa = self.page(self.groups[a].source(lang, default).0);
+                    let pb = self.page(self.groups[b].source(lang, default).0);
+                    (pa.front.weight.unwrap_or(i64::MAX), &pa.front.title, &self.groups[a].key).cmp(&(
+                        pb.front.weight.unwrap_or(i64::MAX),
+                        &pb.front.title,
+                        &self.groups[b].key,
+                    ))
+                });
+                self.groups[gid].children[lang] = children;
+            }
+        }
+    }
+
+    /// The URL segment a file asks for: its slug, or its name.
+    fn segment<'a>(&'a self, gid: GroupId, lang: LangId) -> &'a str {
+        let g = &self.groups[gid];
+        let p = self.page(g.source(lang, self.default_lang()).0);
+        match &p.front.slug {
+            Some(s) => s,
+            None if g.kind == Kind::Section => g.dir.rsplit('/').next().unwrap_or(&g.dir),
+            None => &p.name,
+        }
+    }
+
+    fn compute_urls(&mut self, diags: &mut Diagnostics) {
+        let nlang = self.config.languages.len();
+        let sections: HashMap<String, GroupId> = self
+            .section_dirs()
+            .into_iter()
+            .map(|(d, g)| (d.to_string(), g))
+            .collect();
+        // Path of a folder in a language: each ancestor's localised segment.
+        let mut dir_paths: HashMap<(String, LangId), String> = HashMap::new();
+        let mut dir_path = |site: &Site, dir: &str, lang: LangId| -> String {
+            let mut path = format!("/{}/", site.config.languages[lang].code);
+            let mut prefix = String::new();
+            for part in dir.split('/').filter(|s| !s.is_empty()) {
+                prefix = load::join(&prefix, part);
+                let seg = dir_paths
+                    .entry((prefix.clone(), lang))
+                    .or_insert_with(|| match sections.get(&prefix) {
+                        Some(&s) => site.segment(s, lang).to_string(),
+                        None => part.to_string(),
+                    })
+                    .clone();
+                path.push_str(&seg);
+                path.push('/');
+            }
+            path
+        };
+        let mut all_urls = Vec::with_capacity(self.groups.len());
+        for gid in 0..self.groups.len() {
+            let mut urls = Vec::with_capacity(nlang);
+            for lang in 0..nlang {
+                let g = &self.groups[gid];
+                let url = match g.kind {
+                    Kind::Home => format!("/{}/", self.config.languages[lang].code),
+                    Kind::Section => dir_path(self, &g.dir, lang),
+                    Kind::Page => format!("{}{}/", dir_path(self, &g.dir, lang), self.segment(gid, lang)),
+                };
+                urls.push(url);
+            }
+            all_urls.push(urls);
+        }
+        for (g, urls) in self.groups.iter_mut().zip(all_urls) {
+            g.urls = urls;
+        }
+        // Two pages on one URL: report with both files named.
+        let mut seen: HashMap<&str, GroupId> = HashMap::new();
+        let default = self.default_lang();
+        for (gid, g) in self.groups.iter().enumerate() {
+            for (lang, url) in g.urls.iter().enumerate() {
+                if let Some(&other) = seen.get(url.as_str()) {
+                    if other == gid {
+                        continue;
+                    }
+                    let here = self.page(g.source(lang, default).0);
+                    let there = self.page(self.groups[other].source(lang, default).0);
+                    let line = here.front.lines.get("slug").copied().unwrap_or(1);
+                    diags.push(
+                        Diagnostic::error(&here.path, format!("two pages on one URL `{url}`: this one and {}", there.path))
+                            .at_line_col(&here.text, line, 1, 1)
+                            .hint("give one of them another `slug` or file name"),
+                    );
+                } else {
+                    seen.insert(url, gid);
+                }
+            }
+        }
+    }
+
+    /// Aliases of every published file: (old path, language, group).
+    pub fn aliases(&self) -> Vec<(String, LangId, GroupId)> {
+        let mut out = Vec::new();
+        for (gid, g) in self.groups.iter().enumerate() {
+            for (lang, m) in g.members.iter().enumerate() {
+                if let Some(p) = m {
+                    for a in &self.page(*p).front.aliases {
+                        out.push((a.clone(), lang, gid));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Stale translations: (translation, current digest of the original).
+    pub fn stale_translations(&self) -> Vec<(PageId, String)> {
+        let default = self.default_lang();
+        let mut out = Vec::new();
+        for g in &self.groups {
+            let Some(orig) = g.members[default] else { continue };
+            let Some(current) = &self.digests[orig] else { continue };
+            for (lang, m) in g.members.iter().enumerate() {
+                if let (Some(t), true) = (m, lang != default) {
+                    if self.page(*t).front.translated_from.as_deref() != Some(current.as_str()) {
+                        out.push((*t, current.clone()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Per language, the groups that have no translation in it (shown as fallbacks).
+    pub fn missing_translations(&self) -> BTreeMap<LangId, Vec<GroupId>> {
+        let mut out: BTreeMap<LangId, Vec<GroupId>> = BTreeMap::new();
+        for (gid, g) in self.groups.iter().enumerate() {
+            for lang in 0..self.config.languages.len() {
+                if g.members[lang].is_none() {
+                    out.entry(lang).or_default().push(gid);
+                }
+            }
+        }
+        out
+    }
+
+    /// Resolves a Markdown link target written in `from` to a site URL in `lang`.
+    pub fn resolve_link(&self, from: &SourcePage, dest: &str, lang: LangId) -> Link {
+        if dest.is_empty() || has_scheme(dest) || dest.starts_with("//") {
+            return Link::External;
+        }
+        if let Some(anchor) = dest.strip_prefix('#') {
+            return Link::SamePage { anchor: anchor.to_string() };
+        }
+        let (path, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a.to_string())),
+            None => (dest, None),
+        };
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(stripped) = path.strip_suffix(".md") {
+            let key = match normalize(&from.dir, stripped) {
+                Some(k) => k,
+                None => return Link::Broken { hint: "the path goes above the content folder".into() },
+            };
+            let (gid, lang) = match self.by_key.get(&key) {
+                Some(&g) => (g, lang),
+                None => match self.with_language_suffix(&key) {
+                    Some(found) => found,
+                    None => return Link::Broken { hint: self.suggest(&key) },
+                },
+            };
+            let mut url = self.groups[gid].urls[lang].clone();
+            if let Some(a) = &anchor {
+                url.push('#');
+                url.push_str(a);
+            }
+            return Link::Page { url, group: gid, lang, anchor };
+        }
+        if path.starts_with('/') && !self.asset_index.contains_key(path.trim_start_matches('/')) {
+            return Link::External;
+        }
+        match normalize(&from.dir, path) {
+            Some(rel) if self.asset_index.contains_key(&rel) => Link::Asset { url: format!("/{rel}") },
+            _ => Link::Broken {
+                hint: "link a page by its source file (`name.md`, without the language suffix), or put the file next to the page".into(),
+            },
+        }
+    }
+
+    /// `found.en` written with its language suffix: that language's version.
+    fn with_language_suffix(&self, key: &str) -> Option<(GroupId, LangId)> {
+        let (name, suffix) = key.rsplit_once('.')?;
+        let lang = self.config.lang(suffix)?;
+        Some((*self.by_key.get(name)?, lang))
+    }
+
+    fn suggest(&self, key: &str) -> String {
+        let keys: Vec<&str> = self.by_key.keys().map(String::as_str).collect();
+        match crate::load::frontmatter::closest(key, &keys) {
+            Some(k) => format!("did you mean `{k}.md`?"),
+            None => "write the target's source path without its language suffix, relative to this file or, with a leading `/`, to content/".into(),
+        }
+    }
+}
+
+/// What a link in Markdown points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    External,
+    SamePage { anchor: String },
+    Page { url: String, group: GroupId, lang: LangId, anchor: Option<String> },
+    Asset { url: String },
+    Broken { hint: String },
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) if i > 0 => s[..i]
+            .chars()
+            .enumerate()
+            .all(|(n, c)| c.is_ascii_alphabetic() || (n > 0 && (c.is_ascii_digit() || "+.-".contains(c)))),
+        _ => false,
+    }
+}
+
+fn parent_dir(dir: &str) -> Option<&str> {
+    if dir.is_empty() {
+        None
+    } else {
+        Some(dir.rsplit_once('/').map_or("", |(p, _)| p))
+    }
+}
+
+/// Joins a link path to the folder it is written in; `None` above the root.
+fn normalize(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if path.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Shared, immutable handle used by renderers and servers.
+pub type SharedSite = Arc<Site>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_resolves_relative_and_rooted_paths() {
+        assert_eq!(normalize("guides", "statute").as_deref(), Some("guides/statute"));
+        assert_eq!(normalize("guides", "../desks/_index").as_deref(), Some("desks/_index"));
+        assert_eq!(normalize("guides", "/contact/_index").as_deref(), Some("contact/_index"));
+        assert_eq!(normalize("", "../x"), None);
+    }
+
+    #[test]
+    fn schemes_are_external() {
+        for s in ["https://x.org", "mailto:a@b.c", "tel:+39", "ftp://x"] {
+            assert!(has_scheme(s), "{s}");
+        }
+        for s in ["guide.md", "/it/x/", "a/b:c"] {
+            assert!(!has_scheme(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn digest_ignores_line_endings() {
+        assert_eq!(digest("a\r\nb\n"), digest("a\nb\n"));
+        assert_eq!(digest("a\nb\n").len(), 12);
+    }
+}

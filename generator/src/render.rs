@@ -1,0 +1,565 @@
+//! Render: every output of the site from the model and the theme.
+//!
+//! Pages render in parallel (rayon), each into its own buffer handed straight
+//! to a [`Sink`] (the output folder, or nothing for `check`), so the whole
+//! site's HTML is never held in memory. Per-language values (interface
+//! strings, navigation, desks) are built once and shared by every page.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use tera::{Context, Value};
+
+use crate::config::LangId;
+use crate::data::DeskStatus;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::hours;
+use crate::load::SourcePage;
+use crate::markdown::{self, Heading, Links};
+use crate::model::{GroupId, Kind, Link, PageId, Site};
+use crate::theme::Theme;
+
+/// Where rendered files go. `rel` is relative to the site root (`it/index.html`).
+pub trait Sink: Sync {
+    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// A file published as it is.
+    fn copy(&self, rel: &str, from: &std::path::Path) -> std::io::Result<()>;
+}
+
+/// Counts of what a render produced, for the summary line.
+#[derive(Debug, Default, Clone)]
+pub struct Summary {
+    /// Real translations per language, in language order.
+    pub pages: Vec<(String, usize)>,
+    pub fallbacks: usize,
+    pub aliases: usize,
+    pub assets: usize,
+    pub files: usize,
+}
+
+/// Renders pages of one site with one theme.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+    langs: Vec<LangValues>,
+}
+
+/// What every page of one language shares.
+struct LangValues {
+    lang: Value,
+    strings: Value,
+    site_title: Value,
+    nav: Value,
+    desks: Value,
+    desks_jsonld: Value,
+}
+
+#[derive(Serialize)]
+struct PageValue<'a> {
+    key: &'a str,
+    kind: &'static str,
+    title: &'a str,
+    summary: Option<&'a str>,
+    content: &'a str,
+    toc: &'a [Heading],
+    url: &'a str,
+    permalink: String,
+    date: Option<DateValue>,
+    updated: Option<DateValue>,
+    /// Language of the text shown (differs from the page's language in a fallback).
+    content_lang: &'a str,
+    content_dir: &'a str,
+    is_fallback: bool,
+    original_url: &'a str,
+    extra: &'a serde_json::Value,
+    template: &'a str,
+}
+
+#[derive(Serialize)]
+struct DateValue {
+    iso: String,
+    year: i16,
+    month: i8,
+    day: i8,
+}
+
+impl From<jiff::civil::Date> for DateValue {
+    fn from(d: jiff::civil::Date) -> Self {
+        DateValue { iso: d.to_string(), year: d.year(), month: d.month(), day: d.day() }
+    }
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    title: &'a str,
+    summary: Option<&'a str>,
+    url: &'a str,
+    kind: &'static str,
+    is_fallback: bool,
+    weight: Option<i64>,
+    date: Option<DateValue>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let langs = (0..site.config.languages.len()).map(|l| lang_values(site, theme, l)).collect();
+        Renderer { site, theme, langs }
+    }
+
+    /// The template a group renders with.
+    pub fn template_of(&self, gid: GroupId, lang: LangId) -> String {
+        let g = &self.site.groups[gid];
+        let p = self.site.page(g.source(lang, self.site.default_lang()).0);
+        p.front.template.clone().unwrap_or_else(|| g.kind.as_str().to_string())
+    }
+
+    /// The context shared by every page of `lang`.
+    fn base_context(&self, lang: LangId) -> Context {
+        let lv = &self.langs[lang];
+        let mut ctx = Context::new();
+        ctx.insert_value("lang", lv.lang.clone());
+        ctx.insert("lang_code", &self.site.config.languages[lang].code);
+        ctx.insert_value("t", lv.strings.clone());
+        ctx.insert_value("site_title", lv.site_title.clone());
+        ctx.insert_value("nav", lv.nav.clone());
+        ctx.insert_value("desks", lv.desks.clone());
+        ctx.insert_value("desks_jsonld", lv.desks_jsonld.clone());
+        ctx.insert("home_url", &format!("/{}/", self.site.config.languages[lang].code));
+        ctx.insert("form", &json!({"status": null, "values": {}, "errors": {}}));
+        ctx
+    }
+
+    /// Renders one group in one language. Link problems are reported only for
+    /// a real translation, so a fallback does not repeat its original's.
+    pub fn render_page(&self, gid: GroupId, lang: LangId, extra: Option<(&str, Value)>) -> PageOutcome {
+        let site = self.site;
+        let default = site.default_lang();
+        let g = &site.groups[gid];
+        let (pid, is_fallback) = g.source(lang, default);
+        let page = site.page(pid);
+        let mut links = LinkCtx { site, from: page, lang, problems: Vec::new(), anchors: Vec::new() };
+        let md = markdown::render(page.body(), &mut links);
+        let template = self.template_of(gid, lang);
+        let mut outcome = PageOutcome::default();
+        if !is_fallback {
+            outcome.headings = Some((pid, md.headings.iter().map(|h| h.id.clone()).collect()));
+            outcome.diags = links.problems;
+            outcome.anchors = links.anchors;
+        }
+        if !self.theme.has_template(&template) {
+            if !is_fallback {
+                let line = page.front.lines.get("template").copied().unwrap_or(1);
+                outcome.diags.push(
+                    Diagnostic::error(&page.path, format!("the theme has no template `{template}`"))
+                        .at_line_col(&page.text, line, 1, 1)
+                        .hint(format!("templates of this theme: {}", self.theme.template_names().join(", "))),
+                );
+            }
+            return outcome;
+        }
+        let languages = &site.config.languages;
+        let content_lang = &languages[page.lang];
+        let original_url = &site.groups[gid].urls[page.lang];
+        let value = PageValue {
+            key: &g.key,
+            kind: g.kind.as_str(),
+            title: &page.front.title,
+            summary: page.front.summary.as_deref(),
+            content: &md.html,
+            toc: &md.headings,
+            url: &g.urls[lang],
+            permalink: site.config.permalink(&g.urls[lang]),
+            date: page.front.date.map(Into::into),
+            updated: page.front.updated.map(Into::into),
+            content_lang: &content_lang.code,
+            content_dir: &content_lang.dir,
+            is_fallback,
+            original_url,
+            extra: &page.front.extra,
+            template: &template,
+        };
+        let mut ctx = self.base_context(lang);
+        ctx.insert("page", &value);
+        ctx.insert(
+            "canonical",
+            &site.config.permalink(if is_fallback { original_url } else { &g.urls[lang] }),
+        );
+        ctx.insert("translations", &self.translations(gid, lang));
+        ctx.insert("alternates", &self.alternates(gid));
+        ctx.insert("breadcrumbs", &self.breadcrumbs(gid, lang));
+        if matches!(g.kind, Kind::Home | Kind::Section) {
+            let items: Vec<ListItem> = g.children[lang].iter().map(|&c| self.list_item(c, lang)).collect();
+            ctx.insert("children", &items);
+        }
+        if let Some((name, v)) = extra {
+            ctx.insert_value(name.to_string(), v);
+        }
+        match self.theme.tera.render(&format!("{template}.html"), &ctx) {
+            Ok(html) => outcome.html = Some(html),
+            Err(e) => outcome.diags.push(self.theme.diagnostic(&e, &format!("rendering {} in `{}`", page.path, languages[lang].code))),
+        }
+        outcome
+    }
+
+    fn list_item(&self, gid: GroupId, lang: LangId) -> ListItem<'_> {
+        let g = &self.site.groups[gid];
+        let (pid, is_fallback) = g.source(lang, self.site.default_lang());
+        let p = self.site.page(pid);
+        ListItem {
+            title: &p.front.title,
+            summary: p.front.summary.as_deref(),
+            url: &g.urls[lang],
+            kind: g.kind.as_str(),
+            is_fallback,
+            weight: p.front.weight,
+            date: p.front.date.map(Into::into),
+        }
+    }
+
+    /// The language switcher: every language, telling translations from fallbacks.
+    fn translations(&self, gid: GroupId, current: LangId) -> Vec<serde_json::Value> {
+        let g = &self.site.groups[gid];
+        self.site
+            .config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(l, lang)| {
+                json!({
+                    "code": lang.code, "name": lang.name, "dir": lang.dir,
+                    "url": g.urls[l], "translated": g.is_translated(l), "current": l == current,
+                })
+            })
+            .collect()
+    }
+
+    /// `hreflang` links: every real translation, plus `x-default`.
+    fn alternates(&self, gid: GroupId) -> Vec<serde_json::Value> {
+        let g = &self.site.groups[gid];
+        let mut out: Vec<serde_json::Value> = self
+            .site
+            .config
+            .languages
+            .iter()
+            .enumerate()
+            .filter(|(l, _)| g.is_translated(*l))
+            .map(|(l, lang)| json!({"hreflang": lang.code, "href": self.site.config.permalink(&g.urls[l])}))
+            .collect();
+        let default = self.site.default_lang();
+        let (_, fb) = g.source(default, default);
+        let x_default = if g.kind == Kind::Home { "/".to_string() } else { g.urls[default].clone() };
+        if !fb || g.kind == Kind::Home {
+            out.push(json!({"hreflang": "x-default", "href": self.site.config.permalink(&x_default)}));
+        }
+        out
+    }
+
+    fn breadcrumbs(&self, gid: GroupId, lang: LangId) -> Vec<serde_json::Value> {
+        let mut chain = Vec::new();
+        let mut cur = self.site.groups[gid].parent;
+        while let Some(p) = cur {
+            let item = self.list_item(p, lang);
+            chain.push(json!({"title": item.title, "url": item.url}));
+            cur = self.site.groups[p].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// A page of a standalone template (`languages`, `404`) in `lang`.
+    pub fn render_special(&self, template: &str, lang: LangId) -> Result<String, Diagnostic> {
+        let mut ctx = self.base_context(lang);
+        let langs: Vec<serde_json::Value> = self
+            .site
+            .config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(l, x)| json!({"code": x.code, "name": x.name, "dir": x.dir, "url": format!("/{}/", x.code), "title": self.site.config.title[l]}))
+            .collect();
+        ctx.insert("languages", &langs);
+        ctx.insert("canonical", &self.site.config.permalink("/"));
+        ctx.insert("alternates", &Vec::<()>::new());
+        ctx.insert("translations", &self.special_translations(template, lang));
+        ctx.insert("breadcrumbs", &Vec::<()>::new());
+        self.theme
+            .tera
+            .render(&format!("{template}.html"), &ctx)
+            .map_err(|e| self.theme.diagnostic(&e, &format!("rendering `{template}`")))
+    }
+
+    fn special_translations(&self, template: &str, current: LangId) -> Vec<serde_json::Value> {
+        self.site
+            .config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(l, x)| {
+                let url = if template == "404" { format!("/{}/", x.code) } else { format!("/{}/", x.code) };
+                json!({"code": x.code, "name": x.name, "dir": x.dir, "url": url, "translated": true, "current": l == current})
+            })
+            .collect()
+    }
+
+    /// Every output of the site into `sink`; problems into `diags`.
+    pub fn render_all(&self, sink: &dyn Sink, diags: &mut Diagnostics) -> Summary {
+        let site = self.site;
+        let nlang = site.config.languages.len();
+        let jobs: Vec<(GroupId, LangId)> =
+            (0..site.groups.len()).flat_map(|g| (0..nlang).map(move |l| (g, l))).collect();
+        let io_errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
+        let put = |rel: &str, bytes: &[u8]| {
+            if let Err(e) = sink.put(rel, bytes) {
+                io_errors.lock().unwrap_or_else(|p| p.into_inner()).push(Diagnostic::error(rel, format!("cannot write: {e}")));
+            }
+        };
+        let outcomes: Vec<PageOutcome> = jobs
+            .par_iter()
+            .map(|&(gid, lang)| {
+                let mut o = self.render_page(gid, lang, None);
+                if let Some(html) = o.html.take() {
+                    put(&index_path(&site.groups[gid].urls[lang]), html.as_bytes());
+                    o.written = true;
+                }
+                o
+            })
+            .collect();
+
+        // Anchors are checked once every page's headings are known.
+        let mut ids: HashMap<PageId, HashSet<String>> = HashMap::new();
+        let mut anchors = Vec::new();
+        for o in outcomes.iter() {
+            if let Some((pid, h)) = &o.headings {
+                ids.insert(*pid, h.iter().cloned().collect());
+            }
+        }
+        let mut summary = Summary::default();
+        let mut per_lang = vec![0usize; nlang];
+        for (o, &(gid, lang)) in outcomes.into_iter().zip(&jobs) {
+            diags.extend(o.diags);
+            anchors.extend(o.anchors);
+            if o.written {
+                summary.files += 1;
+                if site.groups[gid].is_translated(lang) {
+                    per_lang[lang] += 1;
+                } else {
+                    summary.fallbacks += 1;
+                }
+            }
+        }
+        for a in anchors {
+            let target = site.groups[a.group].source(a.lang, site.default_lang()).0;
+            if !ids.get(&target).is_some_and(|set| set.contains(&a.anchor)) {
+                let from = site.page(a.from);
+                let tpage = site.page(target);
+                let mut known: Vec<&str> = ids.get(&target).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+                known.sort_unstable();
+                let mut d = Diagnostic::error(&from.path, format!("anchor `#{}` does not exist in {}", a.anchor, tpage.path))
+                    .at(&from.text, a.range.clone())
+                    .label("broken anchor");
+                d = match crate::load::frontmatter::closest(&a.anchor, &known) {
+                    Some(k) => d.hint(format!("did you mean `#{k}`?")),
+                    None if known.is_empty() => d.hint("that page has no headings"),
+                    None => d.hint(format!("anchors there: {}", known.iter().take(10).copied().collect::<Vec<_>>().join(", "))),
+                };
+                diags.push(d);
+            }
+        }
+        summary.pages = site.config.languages.iter().map(|l| l.code.clone()).zip(per_lang).collect();
+
+        // Site-wide files.
+        match self.render_special("languages", site.default_lang()) {
+            Ok(html) => put("index.html", html.as_bytes()),
+            Err(d) => diags.push(d),
+        }
+        for lang in 0..nlang {
+            match self.render_special("404", lang) {
+                Ok(html) => {
+                    put(&format!("{}/404.html", site.config.languages[lang].code), html.as_bytes());
+                    if lang == site.default_lang() {
+                        put("404.html", html.as_bytes());
+                    }
+                }
+                Err(d) => {
+                    diags.push(d);
+                    break;
+                }
+            }
+        }
+        summary.aliases = self.write_aliases(&put, diags);
+        for (name, xml) in crate::sitemap::parts(site) {
+            put(&name, xml.as_bytes());
+        }
+        put("robots.txt", format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", site.config.permalink("/sitemap.xml")).as_bytes());
+        for a in &site.assets {
+            if let Err(e) = sink.copy(&a.rel, &a.source) {
+                diags.push(Diagnostic::error(a.source.display().to_string(), format!("cannot publish: {e}")));
+            }
+        }
+        for f in &self.theme.static_files {
+            if let Err(e) = sink.copy(f.url.trim_start_matches('/'), &f.source) {
+                diags.push(Diagnostic::error(f.source.display().to_string(), format!("cannot publish: {e}")));
+            }
+        }
+        summary.assets = site.assets.len();
+        diags.extend(io_errors.into_inner().unwrap_or_else(|p| p.into_inner()));
+        summary
+    }
+
+    fn write_aliases(&self, put: &dyn Fn(&str, &[u8]), diags: &mut Diagnostics) -> usize {
+        let site = self.site;
+        let taken: HashSet<&str> = site.groups.iter().flat_map(|g| g.urls.iter().map(String::as_str)).collect();
+        let mut n = 0;
+        for (alias, lang, gid) in site.aliases() {
+            let g = &site.groups[gid];
+            let page = site.page(g.members[lang].unwrap_or(0));
+            let target = &g.urls[lang];
+            let normalized = if alias.ends_with('/') || alias.ends_with(".html") { alias.clone() } else { format!("{alias}/") };
+            if taken.contains(normalized.as_str()) {
+                let line = page.front.lines.get("aliases").copied().unwrap_or(1);
+                diags.push(
+                    Diagnostic::error(&page.path, format!("alias `{alias}` is the URL of a page"))
+                        .at_line_col(&page.text, line, 1, 1)
+                        .hint("an alias is an old URL that no page uses any more"),
+                );
+                continue;
+            }
+            let permalink = site.config.permalink(target);
+            let t = html_escape::encode_text(&page.front.title);
+            let code = &site.config.languages[lang].code;
+            let html = format!(
+                "<!doctype html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{permalink}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body>\n<p><a href=\"{target}\">{t}</a></p>\n</body>\n</html>\n"
+            );
+            put(&index_path(&normalized), html.as_bytes());
+            n += 1;
+        }
+        n
+    }
+}
+
+/// What rendering one page produced.
+#[derive(Default)]
+pub struct PageOutcome {
+    pub html: Option<String>,
+    pub diags: Vec<Diagnostic>,
+    headings: Option<(PageId, Vec<String>)>,
+    anchors: Vec<AnchorRef>,
+    written: bool,
+}
+
+struct AnchorRef {
+    from: PageId,
+    group: GroupId,
+    lang: LangId,
+    anchor: String,
+    range: Range<usize>,
+}
+
+struct LinkCtx<'a> {
+    site: &'a Site,
+    from: &'a SourcePage,
+    lang: LangId,
+    problems: Vec<Diagnostic>,
+    anchors: Vec<AnchorRef>,
+}
+
+impl Links for LinkCtx<'_> {
+    fn resolve(&mut self, dest: &str, range: Range<usize>) -> Option<String> {
+        let file_range = self.from.body_start + range.start..self.from.body_start + range.end;
+        let from_id = self.site.by_key.get(&self.from.key()).and_then(|&g| self.site.groups[g].members[self.from.lang]).unwrap_or(0);
+        match self.site.resolve_link(self.from, dest, self.lang) {
+            Link::External => None,
+            Link::SamePage { anchor } => {
+                if let Some(&g) = self.site.by_key.get(&self.from.key()) {
+                    self.anchors.push(AnchorRef { from: from_id, group: g, lang: self.from.lang, anchor, range: file_range });
+                }
+                None
+            }
+            Link::Asset { url } => Some(url),
+            Link::Page { url, group, lang, anchor } => {
+                if let Some(anchor) = anchor {
+                    self.anchors.push(AnchorRef { from: from_id, group, lang, anchor, range: file_range });
+                }
+                Some(url)
+            }
+            Link::Broken { hint } => {
+                self.problems.push(
+                    Diagnostic::error(&self.from.path, format!("link target `{dest}` does not exist"))
+                        .at(&self.from.text, file_range)
+                        .label("broken link")
+                        .hint(hint),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// `/it/guides/x/` → `it/guides/x/index.html`.
+pub fn index_path(url: &str) -> String {
+    let trimmed = url.trim_start_matches('/');
+    if trimmed.is_empty() {
+        "index.html".into()
+    } else if trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+fn lang_values(site: &Site, theme: &Theme, lang: LangId) -> LangValues {
+    let l = &site.config.languages[lang];
+    let strings = &theme.strings[lang];
+    let nav = nav_items(site, lang);
+    let words = hours::Words { strings };
+    let code = &l.code;
+    let default_code = site.config.default_code();
+    let desks: Vec<serde_json::Value> = site
+        .desks
+        .iter()
+        .map(|d| {
+            let name = d.name.get(code).or_else(|| d.name.get(default_code)).cloned().unwrap_or_else(|| d.id.clone());
+            json!({
+                "id": d.id, "name": name, "city": d.city,
+                "status": match d.status { DeskStatus::Open => "open", DeskStatus::ComingSoon => "coming_soon" },
+                "phone": d.phone, "phone_href": d.phone.as_ref().map(|p| format!("tel:{}", p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())),
+                "email": d.email, "by_appointment": d.by_appointment, "address": d.address,
+                "hours": hours::lines(&d.hours, &words),
+            })
+        })
+        .collect();
+    LangValues {
+        lang: Value::from_serializable(l),
+        strings: Value::from_serializable(strings),
+        site_title: Value::from_serializable(&site.config.title[lang]),
+        nav: Value::from_serializable(&nav),
+        desks: Value::from_serializable(&desks),
+        desks_jsonld: Value::safe_string(&crate::jsonld::desks(site, lang)),
+    }
+}
+
+/// Main navigation: `menu:` from site.yaml, or the home's direct children.
+fn nav_items(site: &Site, lang: LangId) -> Vec<serde_json::Value> {
+    let default = site.default_lang();
+    let groups: Vec<GroupId> = if site.config.menu.is_empty() {
+        site.home.map(|h| site.groups[h].children[lang].clone()).unwrap_or_default()
+    } else {
+        site.config
+            .menu
+            .iter()
+            .filter_map(|p| site.by_key.get(p.trim_start_matches('/').trim_end_matches(".md")).copied())
+            .collect()
+    };
+    groups
+        .into_iter()
+        .map(|gid| {
+            let g = &site.groups[gid];
+            let p = site.page(g.source(lang, default).0);
+            json!({"title": p.front.title, "url": g.urls[lang], "key": g.key})
+        })
+        .collect()
+}

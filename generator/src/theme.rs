@@ -1,0 +1,290 @@
+//! The theme: Tera templates compiled once, interface strings per language,
+//! and static files published under content-hashed names.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::yaml;
+
+/// Templates a theme must have; others (`guide`, `desks`, `contact`…) are
+/// needed only when a page asks for them.
+pub const REQUIRED_TEMPLATES: &[&str] = &["home", "section", "page", "404", "languages"];
+
+pub struct Theme {
+    pub dir: PathBuf,
+    pub tera: Tera,
+    /// Template name → (file, source), to locate template errors.
+    pub sources: HashMap<String, (PathBuf, Arc<str>)>,
+    /// Interface strings per language, the default language filling gaps.
+    pub strings: Vec<serde_json::Value>,
+    pub static_files: Vec<StaticFile>,
+}
+
+/// A file of `static/`, published as `/assets/<name>.<hash>.<ext>` (CSS, JS)
+/// or `/assets/<name>` (others).
+#[derive(Debug, Clone)]
+pub struct StaticFile {
+    pub source: PathBuf,
+    /// `style.css`
+    pub name: String,
+    /// `/assets/style.1a2b3c4d.css`
+    pub url: String,
+}
+
+impl Theme {
+    pub fn load(themes: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Option<Theme> {
+        let dir = themes.join(&config.theme);
+        if !dir.is_dir() {
+            diags.push(
+                Diagnostic::error(&dir, format!("theme `{}` not found", config.theme))
+                    .hint(format!("`theme:` in site.yaml names a folder under {}", themes.display())),
+            );
+            return None;
+        }
+        let (tera, sources) = load_templates(&dir.join("templates"), diags)?;
+        let strings = load_strings(&dir.join("i18n"), config, diags);
+        let static_files = load_static(&dir.join("static"), diags);
+        let theme = Theme { dir, tera, sources, strings, static_files };
+        for t in REQUIRED_TEMPLATES {
+            if !theme.has_template(t) {
+                diags.push(
+                    Diagnostic::error(theme.dir.join("templates"), format!("the theme has no `{t}.html` template"))
+                        .hint(format!("every theme needs: {}", REQUIRED_TEMPLATES.join(", "))),
+                );
+            }
+        }
+        Some(theme)
+    }
+
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.contains_template(&format!("{name}.html"))
+    }
+
+    pub fn template_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .sources
+            .keys()
+            .filter_map(|n| n.strip_suffix(".html").map(str::to_string))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// `asset` URL of a static file by name.
+    pub fn asset_urls(&self) -> HashMap<String, String> {
+        self.static_files.iter().map(|f| (f.name.clone(), f.url.clone())).collect()
+    }
+
+    /// A Tera error as an editor diagnostic pointing into the template.
+    pub fn diagnostic(&self, err: &tera::Error, context: &str) -> Diagnostic {
+        let report = match err.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+            _ => None,
+        };
+        let message = |m: &str| format!("template error: {m} ({context})");
+        match report.and_then(|r| self.sources.get(r.filename()).map(|s| (r, s))) {
+            Some((r, (path, source))) => Diagnostic::error(path, message(r.message()))
+                .at(source, r.span().range.clone())
+                .label("here"),
+            None => Diagnostic::error(self.dir.join("templates"), message(&err.to_string())),
+        }
+    }
+}
+
+fn load_templates(dir: &Path, diags: &mut Diagnostics) -> Option<(Tera, HashMap<String, (PathBuf, Arc<str>)>)> {
+    let mut sources = HashMap::new();
+    for entry in WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let name = rel.to_string_lossy().replace('\\', "/");
+        match std::fs::read_to_string(entry.path()) {
+            Ok(text) => {
+                sources.insert(name, (entry.path().to_path_buf(), Arc::<str>::from(text)));
+            }
+            Err(e) => diags.push(Diagnostic::error(entry.path(), format!("cannot read template: {e}"))),
+        }
+    }
+    let mut tera = Tera::new();
+    tera.autoescape_on(vec![".html", ".xml"]);
+    // Templates are added one by one first, so that each syntax error is reported on its own.
+    let mut ok = true;
+    for (name, (path, text)) in &sources {
+        let mut probe = Tera::new();
+        if let Err(e) = probe.add_raw_template(name, text) {
+            if let tera::ErrorKind::SyntaxError(r) = e.kind() {
+                ok = false;
+                diags.push(
+                    Diagnostic::error(path, format!("template syntax error: {}", r.message()))
+                        .at(text, r.span().range.clone())
+                        .label("here"),
+                );
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_ref())).collect();
+    if let Err(e) = tera.add_raw_templates(all) {
+        diags.push(Diagnostic::error(dir, format!("templates do not fit together: {e}")));
+        return None;
+    }
+    Some((tera, sources))
+}
+
+/// Interface strings: `i18n/<code>.yaml`, nested maps of text. A key missing
+/// in a language falls back to the default language and is reported.
+fn load_strings(dir: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Vec<serde_json::Value> {
+    let mut per_lang: Vec<Option<serde_json::Value>> = Vec::new();
+    for lang in &config.languages {
+        let path = dir.join(format!("{}.yaml", lang.code));
+        let parsed = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let text: Arc<str> = text.into();
+                match yaml::from_str::<serde_json::Value>(&text) {
+                    Ok(v) if v.is_object() => Some(v),
+                    Ok(_) => {
+                        diags.push(Diagnostic::error(&path, "interface strings must be a mapping of keys to texts"));
+                        None
+                    }
+                    Err(e) => {
+                        diags.push(
+                            Diagnostic::error(&path, format!("invalid interface strings: {}", e.message))
+                                .at_line_col(&text, e.line, e.column, 1),
+                        );
+                        None
+                    }
+                }
+            }
+            Err(_) => {
+                diags.push(
+                    Diagnostic::warning(&path, format!("no interface strings for `{}`", lang.code))
+                        .hint("the default language's strings are used; translate them into this file"),
+                );
+                None
+            }
+        };
+        per_lang.push(parsed);
+    }
+    let default = config.default_language;
+    let base = per_lang[default].clone().unwrap_or_else(|| serde_json::json!({}));
+    let mut base_keys = BTreeMap::new();
+    flatten("", &base, &mut base_keys);
+    let mut out = Vec::new();
+    for (i, strings) in per_lang.into_iter().enumerate() {
+        let Some(strings) = strings else {
+            out.push(base.clone());
+            continue;
+        };
+        if i != default {
+            let mut keys = BTreeMap::new();
+            flatten("", &strings, &mut keys);
+            let missing: Vec<&String> = base_keys.keys().filter(|k| !keys.contains_key(*k)).collect();
+            if !missing.is_empty() {
+                let path = dir.join(format!("{}.yaml", config.languages[i].code));
+                let shown: Vec<&str> = missing.iter().take(8).map(|s| s.as_str()).collect();
+                diags.push(
+                    Diagnostic::warning(&path, format!("{} interface string(s) missing: {}{}", missing.len(), shown.join(", "), if missing.len() > 8 { ", …" } else { "" }))
+                        .hint(format!("the {} text is shown until they are translated", config.default_code())),
+                );
+            }
+        }
+        let mut merged = base.clone();
+        merge(&mut merged, strings);
+        out.push(merged);
+    }
+    out
+}
+
+fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, ()>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, v) in m {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, v, out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_string(), ());
+        }
+    }
+}
+
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+fn load_static(dir: &Path, diags: &mut Diagnostics) -> Vec<StaticFile> {
+    let mut out = Vec::new();
+    for entry in WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let name = rel.to_string_lossy().replace('\\', "/");
+        let url = match std::fs::read(entry.path()) {
+            Ok(bytes) => fingerprinted(&name, &bytes),
+            Err(e) => {
+                diags.push(Diagnostic::error(entry.path(), format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        out.push(StaticFile { source: entry.path().to_path_buf(), name, url });
+    }
+    out
+}
+
+/// CSS and JS get their content hash in the name, so they can be cached forever.
+fn fingerprinted(name: &str, bytes: &[u8]) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if ext == "css" || ext == "js" => {
+            let hash = Sha256::digest(bytes);
+            let short: String = hash.iter().take(4).map(|b| format!("{b:02x}")).collect();
+            format!("/assets/{stem}.{short}.{ext}")
+        }
+        _ => format!("/assets/{name}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_names_carry_their_hash() {
+        let a = fingerprinted("style.css", b"a{}");
+        let b = fingerprinted("style.css", b"b{}");
+        assert!(a.starts_with("/assets/style.") && a.ends_with(".css"));
+        assert_ne!(a, b);
+        assert_eq!(fingerprinted("logo.svg", b"x"), "/assets/logo.svg");
+    }
+
+    #[test]
+    fn merge_keeps_default_where_missing() {
+        let mut base = serde_json::json!({"nav": {"home": "Home", "skip": "Skip"}});
+        merge(&mut base, serde_json::json!({"nav": {"home": "Casa"}}));
+        assert_eq!(base["nav"]["home"], "Casa");
+        assert_eq!(base["nav"]["skip"], "Skip");
+    }
+}

@@ -1,0 +1,107 @@
+//! Write: put rendered files into the output folder, in parallel, leaving a
+//! file untouched when its bytes did not change (so a rebuild that changes
+//! nothing writes nothing, and servers and rsync see no change), and removing
+//! files of an earlier build that this build no longer makes.
+
+use std::collections::HashSet;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::render::Sink;
+
+/// Marks a folder as ours, so that stale files may be removed from it.
+pub const MARKER: &str = ".sportello-build";
+
+pub struct DirSink {
+    root: PathBuf,
+    made: Mutex<HashSet<String>>,
+    pub written: AtomicUsize,
+    pub unchanged: AtomicUsize,
+}
+
+impl DirSink {
+    /// Prepares `root`; refuses a non-empty folder that an earlier build did not make.
+    pub fn new(root: &Path) -> io::Result<DirSink> {
+        if root.exists() && !root.join(MARKER).exists() && std::fs::read_dir(root)?.next().is_some() {
+            return Err(io::Error::other(format!(
+                "{} is not empty and was not made by `sportello build`; choose another --out, or empty it",
+                root.display()
+            )));
+        }
+        std::fs::create_dir_all(root)?;
+        std::fs::write(root.join(MARKER), b"made by sportello build; files here are replaced on every build\n")?;
+        Ok(DirSink {
+            root: root.to_path_buf(),
+            made: Mutex::new(HashSet::new()),
+            written: AtomicUsize::new(0),
+            unchanged: AtomicUsize::new(0),
+        })
+    }
+
+    fn record(&self, rel: &str) {
+        self.made.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string());
+    }
+
+    /// Removes files (and then empty folders) that this build did not make.
+    pub fn remove_stale(&self) -> io::Result<usize> {
+        let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        let mut removed = 0;
+        for entry in walkdir::WalkDir::new(&self.root).contents_first(true).into_iter().flatten() {
+            let Ok(rel) = entry.path().strip_prefix(&self.root) else { continue };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if rel.is_empty() || rel == MARKER {
+                continue;
+            }
+            if entry.file_type().is_dir() {
+                let _ = std::fs::remove_dir(entry.path()); // only succeeds when empty
+            } else if !made.contains(&rel) {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    fn unchanged_on_disk(path: &Path, bytes: &[u8]) -> bool {
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|old| old == bytes),
+            _ => false,
+        }
+    }
+}
+
+impl Sink for DirSink {
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.record(rel);
+        let path = self.root.join(rel);
+        if Self::unchanged_on_disk(&path, bytes) {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&path, bytes)?;
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
+        let bytes = std::fs::read(from)?;
+        self.put(rel, &bytes)
+    }
+}
+
+/// For `check`: renders everything, keeps nothing.
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn put(&self, _: &str, _: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+    fn copy(&self, _: &str, from: &Path) -> io::Result<()> {
+        std::fs::metadata(from).map(|_| ())
+    }
+}
