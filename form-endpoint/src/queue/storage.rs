@@ -78,6 +78,7 @@ struct Faulty {
     fail_append_after: Option<usize>,
     fail_sync: bool,
     fail_truncate: bool,
+    sync_delay: std::time::Duration,
     syncs: u64,
 }
 
@@ -112,6 +113,11 @@ impl FaultyStorage {
         self.lock().bytes.clone()
     }
 
+    /// Each sync takes this long, like a disk's flush.
+    pub fn set_sync_delay(&self, delay: std::time::Duration) {
+        self.lock().sync_delay = delay;
+    }
+
     /// Contents as of the last successful sync.
     pub fn durable(&self) -> Vec<u8> {
         let f = self.lock();
@@ -140,6 +146,10 @@ impl QueueStorage for FaultyStorage {
     }
 
     fn sync(&mut self) -> io::Result<()> {
+        let delay = self.lock().sync_delay;
+        if !delay.is_zero() {
+            std::thread::sleep(delay);
+        }
         let mut f = self.lock();
         if f.fail_sync {
             return Err(io::Error::other("injected fsync error"));
