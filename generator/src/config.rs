@@ -146,13 +146,20 @@ impl SiteConfig {
                     ok = false;
                     let (l, c, n) = at(&d);
                     diags.push(
-                        Diagnostic::error(path, format!("direction `{}` is not `ltr` or `rtl`", d.value))
-                            .at_line_col(&text, l, c, n),
+                        Diagnostic::error(
+                            path,
+                            format!("direction `{}` is not `ltr` or `rtl`", d.value),
+                        )
+                        .at_line_col(&text, l, c, n),
                     );
                     "ltr".into()
                 }
             };
-            languages.push(Language { code, name: rl.name, dir });
+            languages.push(Language {
+                code,
+                name: rl.name,
+                dir,
+            });
         }
         if languages.is_empty() {
             diags.push(
@@ -174,7 +181,11 @@ impl SiteConfig {
                     .at_line_col(&text, l, c, n)
                     .hint(format!(
                         "configured languages: {}",
-                        languages.iter().map(|l| l.code.as_str()).collect::<Vec<_>>().join(", ")
+                        languages
+                            .iter()
+                            .map(|l| l.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )),
                 );
                 return None;
@@ -185,9 +196,12 @@ impl SiteConfig {
             ok = false;
             let (l, c, n) = at(&raw.base_url);
             diags.push(
-                Diagnostic::error(path, format!("base_url `{base_url}` is not an absolute URL"))
-                    .at_line_col(&text, l, c, n)
-                    .hint("write it like `https://example.org`"),
+                Diagnostic::error(
+                    path,
+                    format!("base_url `{base_url}` is not an absolute URL"),
+                )
+                .at_line_col(&text, l, c, n)
+                .hint("write it like `https://example.org`"),
             );
         }
         for code in raw.title.keys() {
@@ -205,9 +219,14 @@ impl SiteConfig {
             .unwrap_or_else(|| "Sportello".into());
         let title = languages
             .iter()
-            .map(|l| raw.title.get(&l.code).cloned().unwrap_or_else(|| default_title.clone()))
+            .map(|l| {
+                raw.title
+                    .get(&l.code)
+                    .cloned()
+                    .unwrap_or_else(|| default_title.clone())
+            })
             .collect();
-        ok.then(|| SiteConfig {
+        ok.then_some(SiteConfig {
             base_url,
             default_language,
             theme: raw.theme,

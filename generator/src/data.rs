@@ -71,8 +71,15 @@ pub fn load_desks(content: &Path, diags: &mut Diagnostics) -> Vec<Desk> {
     let mut ok = true;
     let mut complain = |needle: &str, msg: String, hint: &str| {
         ok = false;
-        let line = text.lines().position(|l| l.contains(needle)).map_or(1, |i| i + 1);
-        let col = text.lines().nth(line - 1).and_then(|l| l.find(needle)).map_or(1, |c| c + 1);
+        let line = text
+            .lines()
+            .position(|l| l.contains(needle))
+            .map_or(1, |i| i + 1);
+        let col = text
+            .lines()
+            .nth(line - 1)
+            .and_then(|l| l.find(needle))
+            .map_or(1, |c| c + 1);
         diags.push(
             Diagnostic::error(&path, msg)
                 .at_line_col(&text, line, col, needle.chars().count())
@@ -82,23 +89,39 @@ pub fn load_desks(content: &Path, diags: &mut Diagnostics) -> Vec<Desk> {
     let mut seen = std::collections::HashSet::new();
     for desk in &desks {
         if !seen.insert(desk.id.as_str()) {
-            complain(&format!("id: {}", desk.id), format!("two desks have the id `{}`", desk.id), "ids must be unique");
+            complain(
+                &format!("id: {}", desk.id),
+                format!("two desks have the id `{}`", desk.id),
+                "ids must be unique",
+            );
         }
         for h in &desk.hours {
             for d in &h.days {
                 if !DAYS.contains(&d.as_str()) {
-                    complain(d, format!("`{d}` is not a day"), "days are mon, tue, wed, thu, fri, sat, sun");
+                    complain(
+                        d,
+                        format!("`{d}` is not a day"),
+                        "days are mon, tue, wed, thu, fri, sat, sun",
+                    );
                 }
             }
             for t in [&h.opens, &h.closes] {
                 if parse_time(t).is_none() {
-                    complain(t, format!("`{t}` is not a time"), "write times as HH:MM, for example \"09:00\"");
+                    complain(
+                        t,
+                        format!("`{t}` is not a time"),
+                        "write times as HH:MM, for example \"09:00\"",
+                    );
                 }
             }
             if let (Some(o), Some(c)) = (parse_time(&h.opens), parse_time(&h.closes))
                 && o >= c
             {
-                complain(&h.closes, format!("closes at {} before it opens at {}", h.closes, h.opens), "check the order of opens and closes");
+                complain(
+                    &h.closes,
+                    format!("closes at {} before it opens at {}", h.closes, h.opens),
+                    "check the order of opens and closes",
+                );
             }
         }
     }

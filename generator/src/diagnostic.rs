@@ -254,7 +254,10 @@ mod tests {
             .label("not a front-matter key")
             .hint("did you mean `title`?");
         let text = d.render();
-        assert!(text.contains("error: unknown front-matter key `titel`"), "{text}");
+        assert!(
+            text.contains("error: unknown front-matter key `titel`"),
+            "{text}"
+        );
         assert!(text.contains("content/a.it.md:2:1"), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
         assert!(text.contains("titel: Ciao"), "{text}");

@@ -14,7 +14,9 @@ impl Words<'_> {
         for p in path {
             v = &v[*p];
         }
-        v.as_str().map(str::to_string).unwrap_or_else(|| path.join("."))
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| path.join("."))
     }
 
     fn day(&self, d: &str) -> String {
@@ -24,12 +26,20 @@ impl Words<'_> {
 
 /// "Monday, Wednesday and Friday" / "Monday to Friday".
 pub fn days(days: &[String], w: &Words) -> String {
-    let mut idx: Vec<usize> = days.iter().filter_map(|d| DAYS.iter().position(|x| x == d)).collect();
+    let mut idx: Vec<usize> = days
+        .iter()
+        .filter_map(|d| DAYS.iter().position(|x| x == d))
+        .collect();
     idx.sort_unstable();
     idx.dedup();
     let consecutive = idx.windows(2).all(|p| p[1] == p[0] + 1);
     if idx.len() >= 3 && consecutive {
-        return format!("{} {} {}", w.day(DAYS[idx[0]]), w.get(&["hours", "to"]), w.day(DAYS[idx[idx.len() - 1]]));
+        return format!(
+            "{} {} {}",
+            w.day(DAYS[idx[0]]),
+            w.get(&["hours", "to"]),
+            w.day(DAYS[idx[idx.len() - 1]])
+        );
     }
     let names: Vec<String> = idx.iter().map(|&i| w.day(DAYS[i])).collect();
     match names.as_slice() {
@@ -41,7 +51,9 @@ pub fn days(days: &[String], w: &Words) -> String {
 
 /// "9am" / "1:30pm" / "midday" in 12-hour languages, "9:00" in 24-hour ones.
 pub fn time(hhmm: &str, w: &Words) -> String {
-    let Some(m) = parse_time(hhmm) else { return hhmm.to_string() };
+    let Some(m) = parse_time(hhmm) else {
+        return hhmm.to_string();
+    };
     let (h, min) = (m / 60, m % 60);
     if w.get(&["hours", "clock"]) == "12h" {
         return match (h, min) {
@@ -50,7 +62,11 @@ pub fn time(hhmm: &str, w: &Words) -> String {
             _ => {
                 let suffix = if h < 12 { "am" } else { "pm" };
                 let h12 = if h % 12 == 0 { 12 } else { h % 12 };
-                if min == 0 { format!("{h12}{suffix}") } else { format!("{h12}:{min:02}{suffix}") }
+                if min == 0 {
+                    format!("{h12}{suffix}")
+                } else {
+                    format!("{h12}:{min:02}{suffix}")
+                }
             }
         };
     }
@@ -88,10 +104,26 @@ mod tests {
     fn gov_uk_style_in_english() {
         let s = en();
         let w = Words { strings: &s };
-        let h = |d: &[&str], o: &str, c: &str| Hours { days: d.iter().map(|x| x.to_string()).collect(), opens: o.into(), closes: c.into() };
-        assert_eq!(lines(&[h(&["mon", "tue", "wed", "thu", "fri"], "09:00", "17:30")], &w), ["Monday to Friday, 9am to 5:30pm"]);
-        assert_eq!(lines(&[h(&["wed", "mon"], "09:00", "12:00")], &w), ["Monday and Wednesday, 9am to midday"]);
-        assert_eq!(days(&["mon".into(), "wed".into(), "fri".into()], &w), "Monday, Wednesday and Friday");
+        let h = |d: &[&str], o: &str, c: &str| Hours {
+            days: d.iter().map(|x| x.to_string()).collect(),
+            opens: o.into(),
+            closes: c.into(),
+        };
+        assert_eq!(
+            lines(
+                &[h(&["mon", "tue", "wed", "thu", "fri"], "09:00", "17:30")],
+                &w
+            ),
+            ["Monday to Friday, 9am to 5:30pm"]
+        );
+        assert_eq!(
+            lines(&[h(&["wed", "mon"], "09:00", "12:00")], &w),
+            ["Monday and Wednesday, 9am to midday"]
+        );
+        assert_eq!(
+            days(&["mon".into(), "wed".into(), "fri".into()], &w),
+            "Monday, Wednesday and Friday"
+        );
     }
 
     #[test]

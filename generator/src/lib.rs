@@ -45,7 +45,10 @@ pub enum Error {
     #[error("{} error(s) in the content or theme", .0.errors())]
     Invalid(Diagnostics),
     #[error("cannot write the site to {path}: {source}")]
-    Output { path: PathBuf, source: std::io::Error },
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no page `{0}` in this site")]
     NoSuchPage(String),
     #[error("{0}")]
@@ -62,7 +65,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { content: "content".into(), themes: "themes".into(), drafts: false }
+        Options {
+            content: "content".into(),
+            themes: "themes".into(),
+            drafts: false,
+        }
     }
 }
 
@@ -93,11 +100,30 @@ impl Project {
     /// Renders one page (by source key, e.g. `contact/_index`) in a language,
     /// with an extra template variable: how the form endpoint shows the
     /// contact page again with what the reader typed.
-    pub fn render_with(&self, key: &str, lang: &str, name: &str, value: &serde_json::Value) -> Result<String, Error> {
-        let gid = *self.site.by_key.get(key).ok_or_else(|| Error::NoSuchPage(key.into()))?;
-        let l = self.site.config.lang(lang).ok_or_else(|| Error::NoSuchPage(format!("{key} in {lang}")))?;
-        let out = self.renderer().render_page(gid, l, Some((name, tera::Value::from_serializable(value))));
-        out.html.ok_or_else(|| Error::Render(out.diags.iter().map(Diagnostic::render).collect()))
+    pub fn render_with(
+        &self,
+        key: &str,
+        lang: &str,
+        name: &str,
+        value: &serde_json::Value,
+    ) -> Result<String, Error> {
+        let gid = *self
+            .site
+            .by_key
+            .get(key)
+            .ok_or_else(|| Error::NoSuchPage(key.into()))?;
+        let l = self
+            .site
+            .config
+            .lang(lang)
+            .ok_or_else(|| Error::NoSuchPage(format!("{key} in {lang}")))?;
+        let out = self.renderer().render_page(
+            gid,
+            l,
+            Some((name, tera::Value::from_serializable(value))),
+        );
+        out.html
+            .ok_or_else(|| Error::Render(out.diags.iter().map(Diagnostic::render).collect()))
     }
 }
 
@@ -106,8 +132,11 @@ fn check_menu(site: &Site, content: &std::path::Path, diags: &mut Diagnostics) {
         let key = item.trim_start_matches('/').trim_end_matches(".md");
         if !site.by_key.contains_key(key) {
             diags.push(
-                Diagnostic::error(content.join("site.yaml"), format!("menu entry `{item}` is not a page"))
-                    .hint("menu entries are source paths like `/guides/_index.md`"),
+                Diagnostic::error(
+                    content.join("site.yaml"),
+                    format!("menu entry `{item}` is not a page"),
+                )
+                .hint("menu entries are source paths like `/guides/_index.md`"),
             );
         }
     }
@@ -116,25 +145,46 @@ fn check_menu(site: &Site, content: &std::path::Path, diags: &mut Diagnostics) {
 /// Template functions that need the site: `url_for(path=…)` and `asset(name=…)`.
 fn register_functions(theme: &mut Theme, site: &Site) {
     let urls: Arc<std::collections::HashMap<String, Vec<String>>> = Arc::new(
-        site.by_key.iter().map(|(k, &g)| (k.clone(), site.groups[g].urls.clone())).collect(),
+        site.by_key
+            .iter()
+            .map(|(k, &g)| (k.clone(), site.groups[g].urls.clone()))
+            .collect(),
     );
-    let codes: Arc<Vec<String>> = Arc::new(site.config.languages.iter().map(|l| l.code.clone()).collect());
-    theme.tera.register_function("url_for", move |kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
-        let path: String = kwargs.must_get("path")?;
-        let lang: Option<String> = match kwargs.get::<String>("lang")? {
-            Some(l) => Some(l),
-            None => state.get::<String>("lang_code")?,
-        };
-        let key = path.trim_start_matches('/').trim_end_matches(".md");
-        let per_lang = urls.get(key).ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")))?;
-        let i = lang.and_then(|l| codes.iter().position(|c| *c == l)).unwrap_or(0);
-        Ok(per_lang[i].clone())
-    });
+    let codes: Arc<Vec<String>> = Arc::new(
+        site.config
+            .languages
+            .iter()
+            .map(|l| l.code.clone())
+            .collect(),
+    );
+    theme.tera.register_function(
+        "url_for",
+        move |kwargs: tera::Kwargs, state: &tera::State| -> tera::TeraResult<String> {
+            let path: String = kwargs.must_get("path")?;
+            let lang: Option<String> = match kwargs.get::<String>("lang")? {
+                Some(l) => Some(l),
+                None => state.get::<String>("lang_code")?,
+            };
+            let key = path.trim_start_matches('/').trim_end_matches(".md");
+            let per_lang = urls
+                .get(key)
+                .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")))?;
+            let i = lang
+                .and_then(|l| codes.iter().position(|c| *c == l))
+                .unwrap_or(0);
+            Ok(per_lang[i].clone())
+        },
+    );
     let assets = Arc::new(theme.asset_urls());
-    theme.tera.register_function("asset", move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
-        let name: String = kwargs.must_get("name")?;
-        assets.get(&name).cloned().ok_or_else(|| tera::Error::message(format!("asset: no static file `{name}` in the theme")))
-    });
+    theme.tera.register_function(
+        "asset",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+            let name: String = kwargs.must_get("name")?;
+            assets.get(&name).cloned().ok_or_else(|| {
+                tera::Error::message(format!("asset: no static file `{name}` in the theme"))
+            })
+        },
+    );
 }
 
 /// What a successful build did.
@@ -177,13 +227,19 @@ pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error
         diags.sort();
         return Err(Error::Invalid(diags));
     };
-    let sink = write::DirSink::new(out).map_err(|source| Error::Output { path: out.to_path_buf(), source })?;
+    let sink = write::DirSink::new(out).map_err(|source| Error::Output {
+        path: out.to_path_buf(),
+        source,
+    })?;
     let summary = project.renderer().render_all(&sink, &mut diags);
     diags.sort();
     if diags.has_errors() {
         return Err(Error::Invalid(diags));
     }
-    let removed = sink.remove_stale().map_err(|source| Error::Output { path: out.to_path_buf(), source })?;
+    let removed = sink.remove_stale().map_err(|source| Error::Output {
+        path: out.to_path_buf(),
+        source,
+    })?;
     Ok(BuildResult {
         summary,
         written: sink.written.load(std::sync::atomic::Ordering::Relaxed),

@@ -47,39 +47,59 @@ pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
     let mut open: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let event = match event {
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = match links.resolve(&dest_url, range) {
                     Some(url) => CowStr::from(url),
                     None => dest_url,
                 };
-                Event::Start(Tag::Link { link_type, dest_url, title, id })
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let dest_url = match links.resolve(&dest_url, range) {
                     Some(url) => CowStr::from(url),
                     None => dest_url,
                 };
-                Event::Start(Tag::Image { link_type, dest_url, title, id })
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
             e @ Event::Start(Tag::Heading { .. }) => {
                 open = Some((events.len(), String::new()));
                 e
             }
             Event::End(TagEnd::Heading(level)) => {
-                if let Some((at, text)) = open.take() {
-                    if let Event::Start(Tag::Heading { id, .. }) = &mut events[at] {
-                        let wanted = match id.take() {
-                            Some(explicit) => explicit.to_string(),
-                            None => slugify(&text),
-                        };
-                        let unique = unique_id(&wanted, &mut used);
-                        *id = Some(CowStr::from(unique.clone()));
-                        headings.push(Heading {
-                            level: heading_level(level),
-                            id: unique,
-                            title: text.trim().to_string(),
-                        });
-                    }
+                if let Some((at, text)) = open.take()
+                    && let Event::Start(Tag::Heading { id, .. }) = &mut events[at]
+                {
+                    let wanted = match id.take() {
+                        Some(explicit) => explicit.to_string(),
+                        None => slugify(&text),
+                    };
+                    let unique = unique_id(&wanted, &mut used);
+                    *id = Some(CowStr::from(unique.clone()));
+                    headings.push(Heading {
+                        level: heading_level(level),
+                        id: unique,
+                        title: text.trim().to_string(),
+                    });
                 }
                 Event::End(TagEnd::Heading(level))
             }
@@ -131,7 +151,11 @@ pub fn slugify(text: &str) -> String {
             dash = true;
         }
     }
-    if out.is_empty() { "section".into() } else { out }
+    if out.is_empty() {
+        "section".into()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -148,10 +172,26 @@ mod tests {
 
     #[test]
     fn headings_get_explicit_or_derived_unique_ids() {
-        let r = render("## Scegliete la forma {#choose-the-form}\n\n## Soci fondatori\n\n### Soci fondatori\n\n## مرحبا بكم\n", &mut Keep(vec![]));
+        let r = render(
+            "## Scegliete la forma {#choose-the-form}\n\n## Soci fondatori\n\n### Soci fondatori\n\n## مرحبا بكم\n",
+            &mut Keep(vec![]),
+        );
         let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["choose-the-form", "soci-fondatori", "soci-fondatori-1", "مرحبا-بكم"]);
-        assert!(r.html.contains(r#"<h2 id="choose-the-form">Scegliete la forma</h2>"#), "{}", r.html);
+        assert_eq!(
+            ids,
+            [
+                "choose-the-form",
+                "soci-fondatori",
+                "soci-fondatori-1",
+                "مرحبا-بكم"
+            ]
+        );
+        assert!(
+            r.html
+                .contains(r#"<h2 id="choose-the-form">Scegliete la forma</h2>"#),
+            "{}",
+            r.html
+        );
         assert_eq!(r.headings[0].title, "Scegliete la forma");
     }
 
@@ -166,7 +206,10 @@ mod tests {
 
     #[test]
     fn extensions_are_on() {
-        let r = render("| a |\n|---|\n| b |\n\n~~x~~ \"q\"[^1]\n\n- [x] done\n\n[^1]: note\n", &mut Keep(vec![]));
+        let r = render(
+            "| a |\n|---|\n| b |\n\n~~x~~ \"q\"[^1]\n\n- [x] done\n\n[^1]: note\n",
+            &mut Keep(vec![]),
+        );
         for needle in ["<table>", "<del>x</del>", "“q”", "footnote", "checkbox"] {
             assert!(r.html.contains(needle), "{needle}: {}", r.html);
         }

@@ -129,7 +129,9 @@ impl Site {
         // A file's translation key comes from itself or from a sibling with the same name.
         let mut key_of_name: HashMap<String, (String, PageId)> = HashMap::new();
         for (id, p) in pages.iter().enumerate() {
-            let Some(tk) = &p.front.translation_key else { continue };
+            let Some(tk) = &p.front.translation_key else {
+                continue;
+            };
             match key_of_name.get(&p.key()) {
                 Some((other, oid)) if other != tk => diags.push(
                     Diagnostic::error(
@@ -182,8 +184,14 @@ impl Site {
             let g = &mut groups[gid];
             if g.kind != kind {
                 diags.push(
-                    Diagnostic::error(&p.path, format!("this file's translation_key joins it to `{}`, a page of another kind", g.key))
-                        .hint("a section's `_index` can only be translated by another `_index`"),
+                    Diagnostic::error(
+                        &p.path,
+                        format!(
+                            "this file's translation_key joins it to `{}`, a page of another kind",
+                            g.key
+                        ),
+                    )
+                    .hint("a section's `_index` can only be translated by another `_index`"),
                 );
                 continue;
             }
@@ -256,7 +264,11 @@ impl Site {
                 continue;
             }
             // A section's parent is found from its folder's parent; a page's from its own folder.
-            let mut dir = if g.kind == Kind::Section { parent_dir(&g.dir) } else { Some(g.dir.as_str()) };
+            let mut dir = if g.kind == Kind::Section {
+                parent_dir(&g.dir)
+            } else {
+                Some(g.dir.as_str())
+            };
             let mut parent = None;
             while let Some(d) = dir {
                 if d.is_empty() {
@@ -286,11 +298,16 @@ impl Site {
                 children.sort_by(|&a, &b| {
                     let pa = self.page(self.groups[a].source(lang, default).0);
                     let pb = self.page(self.groups[b].source(lang, default).0);
-                    (pa.front.weight.unwrap_or(i64::MAX), &pa.front.title, &self.groups[a].key).cmp(&(
-                        pb.front.weight.unwrap_or(i64::MAX),
-                        &pb.front.title,
-                        &self.groups[b].key,
-                    ))
+                    (
+                        pa.front.weight.unwrap_or(i64::MAX),
+                        &pa.front.title,
+                        &self.groups[a].key,
+                    )
+                        .cmp(&(
+                            pb.front.weight.unwrap_or(i64::MAX),
+                            &pb.front.title,
+                            &self.groups[b].key,
+                        ))
                 });
                 self.groups[gid].children[lang] = children;
             }
@@ -298,7 +315,7 @@ impl Site {
     }
 
     /// The URL segment a file asks for: its slug, or its name.
-    fn segment<'a>(&'a self, gid: GroupId, lang: LangId) -> &'a str {
+    fn segment(&self, gid: GroupId, lang: LangId) -> &str {
         let g = &self.groups[gid];
         let p = self.page(g.source(lang, self.default_lang()).0);
         match &p.front.slug {
@@ -342,7 +359,11 @@ impl Site {
                 let url = match g.kind {
                     Kind::Home => format!("/{}/", self.config.languages[lang].code),
                     Kind::Section => dir_path(self, &g.dir, lang),
-                    Kind::Page => format!("{}{}/", dir_path(self, &g.dir, lang), self.segment(gid, lang)),
+                    Kind::Page => format!(
+                        "{}{}/",
+                        dir_path(self, &g.dir, lang),
+                        self.segment(gid, lang)
+                    ),
                 };
                 urls.push(url);
             }
@@ -364,9 +385,12 @@ impl Site {
                     let there = self.page(self.groups[other].source(lang, default).0);
                     let line = here.front.lines.get("slug").copied().unwrap_or(1);
                     diags.push(
-                        Diagnostic::error(&here.path, format!("two pages on one URL `{url}`: this one and {}", there.path))
-                            .at_line_col(&here.text, line, 1, 1)
-                            .hint("give one of them another `slug` or file name"),
+                        Diagnostic::error(
+                            &here.path,
+                            format!("two pages on one URL `{url}`: this one and {}", there.path),
+                        )
+                        .at_line_col(&here.text, line, 1, 1)
+                        .hint("give one of them another `slug` or file name"),
                     );
                 } else {
                     seen.insert(url, gid);
@@ -395,13 +419,17 @@ impl Site {
         let default = self.default_lang();
         let mut out = Vec::new();
         for g in &self.groups {
-            let Some(orig) = g.members[default] else { continue };
-            let Some(current) = &self.digests[orig] else { continue };
+            let Some(orig) = g.members[default] else {
+                continue;
+            };
+            let Some(current) = &self.digests[orig] else {
+                continue;
+            };
             for (lang, m) in g.members.iter().enumerate() {
-                if let (Some(t), true) = (m, lang != default) {
-                    if self.page(*t).front.translated_from.as_deref() != Some(current.as_str()) {
-                        out.push((*t, current.clone()));
-                    }
+                if let (Some(t), true) = (m, lang != default)
+                    && self.page(*t).front.translated_from.as_deref() != Some(current.as_str())
+                {
+                    out.push((*t, current.clone()));
                 }
             }
         }
@@ -427,7 +455,9 @@ impl Site {
             return Link::External;
         }
         if let Some(anchor) = dest.strip_prefix('#') {
-            return Link::SamePage { anchor: anchor.to_string() };
+            return Link::SamePage {
+                anchor: anchor.to_string(),
+            };
         }
         let (path, anchor) = match dest.split_once('#') {
             Some((p, a)) => (p, Some(a.to_string())),
@@ -437,13 +467,21 @@ impl Site {
         if let Some(stripped) = path.strip_suffix(".md") {
             let key = match normalize(&from.dir, stripped) {
                 Some(k) => k,
-                None => return Link::Broken { hint: "the path goes above the content folder".into() },
+                None => {
+                    return Link::Broken {
+                        hint: "the path goes above the content folder".into(),
+                    };
+                }
             };
             let (gid, lang) = match self.by_key.get(&key) {
                 Some(&g) => (g, lang),
                 None => match self.with_language_suffix(&key) {
                     Some(found) => found,
-                    None => return Link::Broken { hint: self.suggest(&key) },
+                    None => {
+                        return Link::Broken {
+                            hint: self.suggest(&key),
+                        };
+                    }
                 },
             };
             let mut url = self.groups[gid].urls[lang].clone();
@@ -451,7 +489,12 @@ impl Site {
                 url.push('#');
                 url.push_str(a);
             }
-            return Link::Page { url, group: gid, lang, anchor };
+            return Link::Page {
+                url,
+                group: gid,
+                lang,
+                anchor,
+            };
         }
         if path.starts_with('/') && !self.asset_index.contains_key(path.trim_start_matches('/')) {
             return Link::External;
@@ -484,18 +527,28 @@ impl Site {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Link {
     External,
-    SamePage { anchor: String },
-    Page { url: String, group: GroupId, lang: LangId, anchor: Option<String> },
-    Asset { url: String },
-    Broken { hint: String },
+    SamePage {
+        anchor: String,
+    },
+    Page {
+        url: String,
+        group: GroupId,
+        lang: LangId,
+        anchor: Option<String>,
+    },
+    Asset {
+        url: String,
+    },
+    Broken {
+        hint: String,
+    },
 }
 
 fn has_scheme(s: &str) -> bool {
     match s.find(':') {
-        Some(i) if i > 0 => s[..i]
-            .chars()
-            .enumerate()
-            .all(|(n, c)| c.is_ascii_alphabetic() || (n > 0 && (c.is_ascii_digit() || "+.-".contains(c)))),
+        Some(i) if i > 0 => s[..i].chars().enumerate().all(|(n, c)| {
+            c.is_ascii_alphabetic() || (n > 0 && (c.is_ascii_digit() || "+.-".contains(c)))
+        }),
         _ => false,
     }
 }
@@ -536,9 +589,18 @@ mod tests {
 
     #[test]
     fn normalize_resolves_relative_and_rooted_paths() {
-        assert_eq!(normalize("guides", "statute").as_deref(), Some("guides/statute"));
-        assert_eq!(normalize("guides", "../desks/_index").as_deref(), Some("desks/_index"));
-        assert_eq!(normalize("guides", "/contact/_index").as_deref(), Some("contact/_index"));
+        assert_eq!(
+            normalize("guides", "statute").as_deref(),
+            Some("guides/statute")
+        );
+        assert_eq!(
+            normalize("guides", "../desks/_index").as_deref(),
+            Some("desks/_index")
+        );
+        assert_eq!(
+            normalize("guides", "/contact/_index").as_deref(),
+            Some("contact/_index")
+        );
         assert_eq!(normalize("", "../x"), None);
     }
 

@@ -72,6 +72,7 @@ struct PageValue<'a> {
     updated: Option<DateValue>,
     /// Language of the text shown (differs from the page's language in a fallback).
     content_lang: &'a str,
+    content_lang_name: &'a str,
     content_dir: &'a str,
     is_fallback: bool,
     original_url: &'a str,
@@ -89,7 +90,12 @@ struct DateValue {
 
 impl From<jiff::civil::Date> for DateValue {
     fn from(d: jiff::civil::Date) -> Self {
-        DateValue { iso: d.to_string(), year: d.year(), month: d.month(), day: d.day() }
+        DateValue {
+            iso: d.to_string(),
+            year: d.year(),
+            month: d.month(),
+            day: d.day(),
+        }
     }
 }
 
@@ -106,7 +112,9 @@ struct ListItem<'a> {
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        let langs = (0..site.config.languages.len()).map(|l| lang_values(site, theme, l)).collect();
+        let langs = (0..site.config.languages.len())
+            .map(|l| lang_values(site, theme, l))
+            .collect();
         Renderer { site, theme, langs }
     }
 
@@ -114,7 +122,10 @@ impl<'a> Renderer<'a> {
     pub fn template_of(&self, gid: GroupId, lang: LangId) -> String {
         let g = &self.site.groups[gid];
         let p = self.site.page(g.source(lang, self.site.default_lang()).0);
-        p.front.template.clone().unwrap_or_else(|| g.kind.as_str().to_string())
+        p.front
+            .template
+            .clone()
+            .unwrap_or_else(|| g.kind.as_str().to_string())
     }
 
     /// The context shared by every page of `lang`.
@@ -128,20 +139,43 @@ impl<'a> Renderer<'a> {
         ctx.insert_value("nav", lv.nav.clone());
         ctx.insert_value("desks", lv.desks.clone());
         ctx.insert_value("desks_jsonld", lv.desks_jsonld.clone());
-        ctx.insert("home_url", &format!("/{}/", self.site.config.languages[lang].code));
+        ctx.insert(
+            "home_url",
+            &format!("/{}/", self.site.config.languages[lang].code),
+        );
         ctx.insert("form", &json!({"status": null, "values": {}, "errors": {}}));
+        ctx.insert(
+            "forms_contact",
+            self.site
+                .config
+                .forms
+                .get("contact")
+                .map_or("/forms/contact", String::as_str),
+        );
+        ctx.insert("site_base_url", &self.site.config.base_url);
         ctx
     }
 
     /// Renders one group in one language. Link problems are reported only for
     /// a real translation, so a fallback does not repeat its original's.
-    pub fn render_page(&self, gid: GroupId, lang: LangId, extra: Option<(&str, Value)>) -> PageOutcome {
+    pub fn render_page(
+        &self,
+        gid: GroupId,
+        lang: LangId,
+        extra: Option<(&str, Value)>,
+    ) -> PageOutcome {
         let site = self.site;
         let default = site.default_lang();
         let g = &site.groups[gid];
         let (pid, is_fallback) = g.source(lang, default);
         let page = site.page(pid);
-        let mut links = LinkCtx { site, from: page, lang, problems: Vec::new(), anchors: Vec::new() };
+        let mut links = LinkCtx {
+            site,
+            from: page,
+            lang,
+            problems: Vec::new(),
+            anchors: Vec::new(),
+        };
         let md = markdown::render(page.body(), &mut links);
         let template = self.template_of(gid, lang);
         let mut outcome = PageOutcome::default();
@@ -154,9 +188,15 @@ impl<'a> Renderer<'a> {
             if !is_fallback {
                 let line = page.front.lines.get("template").copied().unwrap_or(1);
                 outcome.diags.push(
-                    Diagnostic::error(&page.path, format!("the theme has no template `{template}`"))
-                        .at_line_col(&page.text, line, 1, 1)
-                        .hint(format!("templates of this theme: {}", self.theme.template_names().join(", "))),
+                    Diagnostic::error(
+                        &page.path,
+                        format!("the theme has no template `{template}`"),
+                    )
+                    .at_line_col(&page.text, line, 1, 1)
+                    .hint(format!(
+                        "templates of this theme: {}",
+                        self.theme.template_names().join(", ")
+                    )),
                 );
             }
             return outcome;
@@ -176,6 +216,7 @@ impl<'a> Renderer<'a> {
             date: page.front.date.map(Into::into),
             updated: page.front.updated.map(Into::into),
             content_lang: &content_lang.code,
+            content_lang_name: &content_lang.name,
             content_dir: &content_lang.dir,
             is_fallback,
             original_url,
@@ -186,13 +227,20 @@ impl<'a> Renderer<'a> {
         ctx.insert("page", &value);
         ctx.insert(
             "canonical",
-            &site.config.permalink(if is_fallback { original_url } else { &g.urls[lang] }),
+            &site.config.permalink(if is_fallback {
+                original_url
+            } else {
+                &g.urls[lang]
+            }),
         );
         ctx.insert("translations", &self.translations(gid, lang));
         ctx.insert("alternates", &self.alternates(gid));
         ctx.insert("breadcrumbs", &self.breadcrumbs(gid, lang));
         if matches!(g.kind, Kind::Home | Kind::Section) {
-            let items: Vec<ListItem> = g.children[lang].iter().map(|&c| self.list_item(c, lang)).collect();
+            let items: Vec<ListItem> = g.children[lang]
+                .iter()
+                .map(|&c| self.list_item(c, lang))
+                .collect();
             ctx.insert("children", &items);
         }
         if let Some((name, v)) = extra {
@@ -200,7 +248,10 @@ impl<'a> Renderer<'a> {
         }
         match self.theme.tera.render(&format!("{template}.html"), &ctx) {
             Ok(html) => outcome.html = Some(html),
-            Err(e) => outcome.diags.push(self.theme.diagnostic(&e, &format!("rendering {} in `{}`", page.path, languages[lang].code))),
+            Err(e) => outcome.diags.push(self.theme.diagnostic(
+                &e,
+                &format!("rendering {} in `{}`", page.path, languages[lang].code),
+            )),
         }
         outcome
     }
@@ -251,9 +302,15 @@ impl<'a> Renderer<'a> {
             .collect();
         let default = self.site.default_lang();
         let (_, fb) = g.source(default, default);
-        let x_default = if g.kind == Kind::Home { "/".to_string() } else { g.urls[default].clone() };
+        let x_default = if g.kind == Kind::Home {
+            "/".to_string()
+        } else {
+            g.urls[default].clone()
+        };
         if !fb || g.kind == Kind::Home {
-            out.push(json!({"hreflang": "x-default", "href": self.site.config.permalink(&x_default)}));
+            out.push(
+                json!({"hreflang": "x-default", "href": self.site.config.permalink(&x_default)}),
+            );
         }
         out
     }
@@ -271,7 +328,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// A page of a standalone template (`languages`, `404`) in `lang`.
-    pub fn render_special(&self, template: &str, lang: LangId) -> Result<String, Diagnostic> {
+    pub fn render_special(&self, template: &str, lang: LangId) -> Result<String, Box<Diagnostic>> {
         let mut ctx = self.base_context(lang);
         let langs: Vec<serde_json::Value> = self
             .site
@@ -282,24 +339,30 @@ impl<'a> Renderer<'a> {
             .map(|(l, x)| json!({"code": x.code, "name": x.name, "dir": x.dir, "url": format!("/{}/", x.code), "title": self.site.config.title[l]}))
             .collect();
         ctx.insert("languages", &langs);
+        ctx.insert("page", &serde_json::Value::Null);
         ctx.insert("canonical", &self.site.config.permalink("/"));
         ctx.insert("alternates", &Vec::<()>::new());
-        ctx.insert("translations", &self.special_translations(template, lang));
+        ctx.insert("translations", &self.special_translations(lang));
         ctx.insert("breadcrumbs", &Vec::<()>::new());
         self.theme
             .tera
             .render(&format!("{template}.html"), &ctx)
-            .map_err(|e| self.theme.diagnostic(&e, &format!("rendering `{template}`")))
+            .map_err(|e| {
+                Box::new(
+                    self.theme
+                        .diagnostic(&e, &format!("rendering `{template}`")),
+                )
+            })
     }
 
-    fn special_translations(&self, template: &str, current: LangId) -> Vec<serde_json::Value> {
+    fn special_translations(&self, current: LangId) -> Vec<serde_json::Value> {
         self.site
             .config
             .languages
             .iter()
             .enumerate()
             .map(|(l, x)| {
-                let url = if template == "404" { format!("/{}/", x.code) } else { format!("/{}/", x.code) };
+                let url = format!("/{}/", x.code);
                 json!({"code": x.code, "name": x.name, "dir": x.dir, "url": url, "translated": true, "current": l == current})
             })
             .collect()
@@ -309,12 +372,16 @@ impl<'a> Renderer<'a> {
     pub fn render_all(&self, sink: &dyn Sink, diags: &mut Diagnostics) -> Summary {
         let site = self.site;
         let nlang = site.config.languages.len();
-        let jobs: Vec<(GroupId, LangId)> =
-            (0..site.groups.len()).flat_map(|g| (0..nlang).map(move |l| (g, l))).collect();
+        let jobs: Vec<(GroupId, LangId)> = (0..site.groups.len())
+            .flat_map(|g| (0..nlang).map(move |l| (g, l)))
+            .collect();
         let io_errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
         let put = |rel: &str, bytes: &[u8]| {
             if let Err(e) = sink.put(rel, bytes) {
-                io_errors.lock().unwrap_or_else(|p| p.into_inner()).push(Diagnostic::error(rel, format!("cannot write: {e}")));
+                io_errors
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(Diagnostic::error(rel, format!("cannot write: {e}")));
             }
         };
         let outcomes: Vec<PageOutcome> = jobs
@@ -356,36 +423,59 @@ impl<'a> Renderer<'a> {
             if !ids.get(&target).is_some_and(|set| set.contains(&a.anchor)) {
                 let from = site.page(a.from);
                 let tpage = site.page(target);
-                let mut known: Vec<&str> = ids.get(&target).map(|s| s.iter().map(String::as_str).collect()).unwrap_or_default();
+                let mut known: Vec<&str> = ids
+                    .get(&target)
+                    .map(|s| s.iter().map(String::as_str).collect())
+                    .unwrap_or_default();
                 known.sort_unstable();
-                let mut d = Diagnostic::error(&from.path, format!("anchor `#{}` does not exist in {}", a.anchor, tpage.path))
-                    .at(&from.text, a.range.clone())
-                    .label("broken anchor");
+                let mut d = Diagnostic::error(
+                    &from.path,
+                    format!("anchor `#{}` does not exist in {}", a.anchor, tpage.path),
+                )
+                .at(&from.text, a.range.clone())
+                .label("broken anchor");
                 d = match crate::load::frontmatter::closest(&a.anchor, &known) {
                     Some(k) => d.hint(format!("did you mean `#{k}`?")),
                     None if known.is_empty() => d.hint("that page has no headings"),
-                    None => d.hint(format!("anchors there: {}", known.iter().take(10).copied().collect::<Vec<_>>().join(", "))),
+                    None => d.hint(format!(
+                        "anchors there: {}",
+                        known
+                            .iter()
+                            .take(10)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
                 };
                 diags.push(d);
             }
         }
-        summary.pages = site.config.languages.iter().map(|l| l.code.clone()).zip(per_lang).collect();
+        summary.pages = site
+            .config
+            .languages
+            .iter()
+            .map(|l| l.code.clone())
+            .zip(per_lang)
+            .collect();
 
         // Site-wide files.
         match self.render_special("languages", site.default_lang()) {
             Ok(html) => put("index.html", html.as_bytes()),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
         for lang in 0..nlang {
             match self.render_special("404", lang) {
                 Ok(html) => {
-                    put(&format!("{}/404.html", site.config.languages[lang].code), html.as_bytes());
+                    put(
+                        &format!("{}/404.html", site.config.languages[lang].code),
+                        html.as_bytes(),
+                    );
                     if lang == site.default_lang() {
                         put("404.html", html.as_bytes());
                     }
                 }
                 Err(d) => {
-                    diags.push(d);
+                    diags.push(*d);
                     break;
                 }
             }
@@ -394,15 +484,28 @@ impl<'a> Renderer<'a> {
         for (name, xml) in crate::sitemap::parts(site) {
             put(&name, xml.as_bytes());
         }
-        put("robots.txt", format!("User-agent: *\nAllow: /\n\nSitemap: {}\n", site.config.permalink("/sitemap.xml")).as_bytes());
+        put(
+            "robots.txt",
+            format!(
+                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+                site.config.permalink("/sitemap.xml")
+            )
+            .as_bytes(),
+        );
         for a in &site.assets {
             if let Err(e) = sink.copy(&a.rel, &a.source) {
-                diags.push(Diagnostic::error(a.source.display().to_string(), format!("cannot publish: {e}")));
+                diags.push(Diagnostic::error(
+                    a.source.display().to_string(),
+                    format!("cannot publish: {e}"),
+                ));
             }
         }
         for f in &self.theme.static_files {
             if let Err(e) = sink.copy(f.url.trim_start_matches('/'), &f.source) {
-                diags.push(Diagnostic::error(f.source.display().to_string(), format!("cannot publish: {e}")));
+                diags.push(Diagnostic::error(
+                    f.source.display().to_string(),
+                    format!("cannot publish: {e}"),
+                ));
             }
         }
         summary.assets = site.assets.len();
@@ -412,13 +515,21 @@ impl<'a> Renderer<'a> {
 
     fn write_aliases(&self, put: &dyn Fn(&str, &[u8]), diags: &mut Diagnostics) -> usize {
         let site = self.site;
-        let taken: HashSet<&str> = site.groups.iter().flat_map(|g| g.urls.iter().map(String::as_str)).collect();
+        let taken: HashSet<&str> = site
+            .groups
+            .iter()
+            .flat_map(|g| g.urls.iter().map(String::as_str))
+            .collect();
         let mut n = 0;
         for (alias, lang, gid) in site.aliases() {
             let g = &site.groups[gid];
             let page = site.page(g.members[lang].unwrap_or(0));
             let target = &g.urls[lang];
-            let normalized = if alias.ends_with('/') || alias.ends_with(".html") { alias.clone() } else { format!("{alias}/") };
+            let normalized = if alias.ends_with('/') || alias.ends_with(".html") {
+                alias.clone()
+            } else {
+                format!("{alias}/")
+            };
             if taken.contains(normalized.as_str()) {
                 let line = page.front.lines.get("aliases").copied().unwrap_or(1);
                 diags.push(
@@ -470,28 +581,53 @@ struct LinkCtx<'a> {
 impl Links for LinkCtx<'_> {
     fn resolve(&mut self, dest: &str, range: Range<usize>) -> Option<String> {
         let file_range = self.from.body_start + range.start..self.from.body_start + range.end;
-        let from_id = self.site.by_key.get(&self.from.key()).and_then(|&g| self.site.groups[g].members[self.from.lang]).unwrap_or(0);
+        let from_id = self
+            .site
+            .by_key
+            .get(&self.from.key())
+            .and_then(|&g| self.site.groups[g].members[self.from.lang])
+            .unwrap_or(0);
         match self.site.resolve_link(self.from, dest, self.lang) {
             Link::External => None,
             Link::SamePage { anchor } => {
                 if let Some(&g) = self.site.by_key.get(&self.from.key()) {
-                    self.anchors.push(AnchorRef { from: from_id, group: g, lang: self.from.lang, anchor, range: file_range });
+                    self.anchors.push(AnchorRef {
+                        from: from_id,
+                        group: g,
+                        lang: self.from.lang,
+                        anchor,
+                        range: file_range,
+                    });
                 }
                 None
             }
             Link::Asset { url } => Some(url),
-            Link::Page { url, group, lang, anchor } => {
+            Link::Page {
+                url,
+                group,
+                lang,
+                anchor,
+            } => {
                 if let Some(anchor) = anchor {
-                    self.anchors.push(AnchorRef { from: from_id, group, lang, anchor, range: file_range });
+                    self.anchors.push(AnchorRef {
+                        from: from_id,
+                        group,
+                        lang,
+                        anchor,
+                        range: file_range,
+                    });
                 }
                 Some(url)
             }
             Link::Broken { hint } => {
                 self.problems.push(
-                    Diagnostic::error(&self.from.path, format!("link target `{dest}` does not exist"))
-                        .at(&self.from.text, file_range)
-                        .label("broken link")
-                        .hint(hint),
+                    Diagnostic::error(
+                        &self.from.path,
+                        format!("link target `{dest}` does not exist"),
+                    )
+                    .at(&self.from.text, file_range)
+                    .label("broken link")
+                    .hint(hint),
                 );
                 None
             }
@@ -546,12 +682,18 @@ fn lang_values(site: &Site, theme: &Theme, lang: LangId) -> LangValues {
 fn nav_items(site: &Site, lang: LangId) -> Vec<serde_json::Value> {
     let default = site.default_lang();
     let groups: Vec<GroupId> = if site.config.menu.is_empty() {
-        site.home.map(|h| site.groups[h].children[lang].clone()).unwrap_or_default()
+        site.home
+            .map(|h| site.groups[h].children[lang].clone())
+            .unwrap_or_default()
     } else {
         site.config
             .menu
             .iter()
-            .filter_map(|p| site.by_key.get(p.trim_start_matches('/').trim_end_matches(".md")).copied())
+            .filter_map(|p| {
+                site.by_key
+                    .get(p.trim_start_matches('/').trim_end_matches(".md"))
+                    .copied()
+            })
             .collect()
     };
     groups

@@ -27,25 +27,37 @@ impl TranslationReport {
             .config
             .languages
             .iter()
-            .map(|l| LanguageReport { code: l.code.clone(), ..Default::default() })
+            .map(|l| LanguageReport {
+                code: l.code.clone(),
+                ..Default::default()
+            })
             .collect();
         for (lang, groups) in site.missing_translations() {
             for gid in groups {
                 let g = &site.groups[gid];
                 let original = site.page(g.source(lang, default).0);
-                languages[lang].missing.push((g.key.clone(), original.path.clone()));
+                languages[lang]
+                    .missing
+                    .push((g.key.clone(), original.path.clone()));
             }
         }
         for (pid, current) in site.stale_translations() {
             let p = site.page(pid);
-            languages[p.lang].stale.push((p.path.clone(), p.front.translated_from.clone(), current));
+            languages[p.lang].stale.push((
+                p.path.clone(),
+                p.front.translated_from.clone(),
+                current,
+            ));
         }
         languages.remove(default);
         for l in &mut languages {
             l.missing.sort();
             l.stale.sort();
         }
-        TranslationReport { default: site.config.default_code().to_string(), languages }
+        TranslationReport {
+            default: site.config.default_code().to_string(),
+            languages,
+        }
     }
 
     pub fn missing(&self) -> usize {
@@ -57,15 +69,29 @@ impl TranslationReport {
     }
 
     pub fn render(&self) -> String {
-        let mut out = format!("translations (from `{}`): {} missing, {} stale\n", self.default, self.missing(), self.stale());
+        let mut out = format!(
+            "translations (from `{}`): {} missing, {} stale\n",
+            self.default,
+            self.missing(),
+            self.stale()
+        );
         for l in &self.languages {
-            let _ = writeln!(out, "  {}: {} missing, {} stale", l.code, l.missing.len(), l.stale.len());
+            let _ = writeln!(
+                out,
+                "  {}: {} missing, {} stale",
+                l.code,
+                l.missing.len(),
+                l.stale.len()
+            );
             for (key, original) in &l.missing {
                 let _ = writeln!(out, "    missing  {key}  (original: {original})");
             }
             for (file, was, now) in &l.stale {
                 let was = was.as_deref().unwrap_or("none");
-                let _ = writeln!(out, "    stale    {file}  (translated_from: {was}; the original is now `translated_from: {now}`)");
+                let _ = writeln!(
+                    out,
+                    "    stale    {file}  (translated_from: {was}; the original is now `translated_from: {now}`)"
+                );
             }
         }
         out

@@ -12,11 +12,17 @@ pub const MAX_URLS: usize = 50_000;
 fn entries(site: &Site) -> Vec<String> {
     let mut out = Vec::new();
     for g in &site.groups {
-        let translated: Vec<usize> = (0..site.config.languages.len()).filter(|&l| g.is_translated(l)).collect();
+        let translated: Vec<usize> = (0..site.config.languages.len())
+            .filter(|&l| g.is_translated(l))
+            .collect();
         for &l in &translated {
             let p = site.page(g.members[l].unwrap_or(0));
             let mut e = String::with_capacity(256);
-            let _ = write!(e, "<url><loc>{}</loc>", xml(&site.config.permalink(&g.urls[l])));
+            let _ = write!(
+                e,
+                "<url><loc>{}</loc>",
+                xml(&site.config.permalink(&g.urls[l]))
+            );
             if let Some(d) = p.front.updated.or(p.front.date) {
                 let _ = write!(e, "<lastmod>{d}</lastmod>");
             }
@@ -49,13 +55,19 @@ pub fn parts(site: &Site) -> Vec<(String, String)> {
         return vec![("sitemap.xml".into(), s)];
     }
     let mut files = Vec::new();
-    let mut index = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut index = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for (i, chunk) in entries.chunks(MAX_URLS).enumerate() {
         let name = format!("sitemap-{}.xml", i + 1);
         let mut s = String::from(HEAD);
         chunk.iter().for_each(|e| s.push_str(e));
         s.push_str("</urlset>\n");
-        let _ = writeln!(index, "<sitemap><loc>{}</loc></sitemap>", xml(&site.config.permalink(&format!("/{name}"))));
+        let _ = writeln!(
+            index,
+            "<sitemap><loc>{}</loc></sitemap>",
+            xml(&site.config.permalink(&format!("/{name}")))
+        );
         files.push((name, s));
     }
     index.push_str("</sitemapindex>\n");
@@ -69,5 +81,8 @@ pub fn sitemap(site: &Site) -> String {
 }
 
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -17,11 +17,14 @@ use crate::yaml;
 /// needed only when a page asks for them.
 pub const REQUIRED_TEMPLATES: &[&str] = &["home", "section", "page", "404", "languages"];
 
+/// Template name → (file, source).
+pub type TemplateSources = HashMap<String, (PathBuf, Arc<str>)>;
+
 pub struct Theme {
     pub dir: PathBuf,
     pub tera: Tera,
     /// Template name → (file, source), to locate template errors.
-    pub sources: HashMap<String, (PathBuf, Arc<str>)>,
+    pub sources: TemplateSources,
     /// Interface strings per language, the default language filling gaps.
     pub strings: Vec<serde_json::Value>,
     pub static_files: Vec<StaticFile>,
@@ -43,20 +46,36 @@ impl Theme {
         let dir = themes.join(&config.theme);
         if !dir.is_dir() {
             diags.push(
-                Diagnostic::error(&dir, format!("theme `{}` not found", config.theme))
-                    .hint(format!("`theme:` in site.yaml names a folder under {}", themes.display())),
+                Diagnostic::error(&dir, format!("theme `{}` not found", config.theme)).hint(
+                    format!(
+                        "`theme:` in site.yaml names a folder under {}",
+                        themes.display()
+                    ),
+                ),
             );
             return None;
         }
         let (tera, sources) = load_templates(&dir.join("templates"), diags)?;
         let strings = load_strings(&dir.join("i18n"), config, diags);
         let static_files = load_static(&dir.join("static"), diags);
-        let theme = Theme { dir, tera, sources, strings, static_files };
+        let theme = Theme {
+            dir,
+            tera,
+            sources,
+            strings,
+            static_files,
+        };
         for t in REQUIRED_TEMPLATES {
             if !theme.has_template(t) {
                 diags.push(
-                    Diagnostic::error(theme.dir.join("templates"), format!("the theme has no `{t}.html` template"))
-                        .hint(format!("every theme needs: {}", REQUIRED_TEMPLATES.join(", "))),
+                    Diagnostic::error(
+                        theme.dir.join("templates"),
+                        format!("the theme has no `{t}.html` template"),
+                    )
+                    .hint(format!(
+                        "every theme needs: {}",
+                        REQUIRED_TEMPLATES.join(", ")
+                    )),
                 );
             }
         }
@@ -79,7 +98,10 @@ impl Theme {
 
     /// `asset` URL of a static file by name.
     pub fn asset_urls(&self) -> HashMap<String, String> {
-        self.static_files.iter().map(|f| (f.name.clone(), f.url.clone())).collect()
+        self.static_files
+            .iter()
+            .map(|f| (f.name.clone(), f.url.clone()))
+            .collect()
     }
 
     /// A Tera error as an editor diagnostic pointing into the template.
@@ -98,52 +120,84 @@ impl Theme {
     }
 }
 
-fn load_templates(dir: &Path, diags: &mut Diagnostics) -> Option<(Tera, HashMap<String, (PathBuf, Arc<str>)>)> {
+fn load_templates(dir: &Path, diags: &mut Diagnostics) -> Option<(Tera, TemplateSources)> {
     let mut sources = HashMap::new();
     for entry in WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
         let name = rel.to_string_lossy().replace('\\', "/");
         match std::fs::read_to_string(entry.path()) {
             Ok(text) => {
                 sources.insert(name, (entry.path().to_path_buf(), Arc::<str>::from(text)));
             }
-            Err(e) => diags.push(Diagnostic::error(entry.path(), format!("cannot read template: {e}"))),
+            Err(e) => diags.push(Diagnostic::error(
+                entry.path(),
+                format!("cannot read template: {e}"),
+            )),
         }
     }
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".xml"]);
+    declare_site_functions(&mut tera);
     // Templates are added one by one first, so that each syntax error is reported on its own.
     let mut ok = true;
     for (name, (path, text)) in &sources {
         let mut probe = Tera::new();
-        if let Err(e) = probe.add_raw_template(name, text) {
-            if let tera::ErrorKind::SyntaxError(r) = e.kind() {
-                ok = false;
-                diags.push(
-                    Diagnostic::error(path, format!("template syntax error: {}", r.message()))
-                        .at(text, r.span().range.clone())
-                        .label("here"),
-                );
-            }
+        declare_site_functions(&mut probe);
+        if let Err(e) = probe.add_raw_template(name, text)
+            && let tera::ErrorKind::SyntaxError(r) = e.kind()
+        {
+            ok = false;
+            diags.push(
+                Diagnostic::error(path, format!("template syntax error: {}", r.message()))
+                    .at(text, r.span().range.clone())
+                    .label("here"),
+            );
         }
     }
     if !ok {
         return None;
     }
-    let all: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_ref())).collect();
+    let all: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(n, (_, t))| (n.as_str(), t.as_ref()))
+        .collect();
     if let Err(e) = tera.add_raw_templates(all) {
-        diags.push(Diagnostic::error(dir, format!("templates do not fit together: {e}")));
+        diags.push(Diagnostic::error(
+            dir,
+            format!("templates do not fit together: {e}"),
+        ));
         return None;
     }
     Some((tera, sources))
 }
 
+/// Tera checks at compile time that called functions exist; the real
+/// `url_for` and `asset` need the site model, so they replace these later.
+pub const SITE_FUNCTIONS: &[&str] = &["url_for", "asset"];
+
+fn declare_site_functions(tera: &mut Tera) {
+    for name in SITE_FUNCTIONS {
+        tera.register_function(
+            *name,
+            |_: tera::Kwargs, _: &tera::State| -> tera::TeraResult<String> {
+                Err(tera::Error::message("called before the site was loaded"))
+            },
+        );
+    }
+}
+
 /// Interface strings: `i18n/<code>.yaml`, nested maps of text. A key missing
 /// in a language falls back to the default language and is reported.
-fn load_strings(dir: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Vec<serde_json::Value> {
+fn load_strings(
+    dir: &Path,
+    config: &SiteConfig,
+    diags: &mut Diagnostics,
+) -> Vec<serde_json::Value> {
     let mut per_lang: Vec<Option<serde_json::Value>> = Vec::new();
     for lang in &config.languages {
         let path = dir.join(format!("{}.yaml", lang.code));
@@ -153,13 +207,19 @@ fn load_strings(dir: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Vec
                 match yaml::from_str::<serde_json::Value>(&text) {
                     Ok(v) if v.is_object() => Some(v),
                     Ok(_) => {
-                        diags.push(Diagnostic::error(&path, "interface strings must be a mapping of keys to texts"));
+                        diags.push(Diagnostic::error(
+                            &path,
+                            "interface strings must be a mapping of keys to texts",
+                        ));
                         None
                     }
                     Err(e) => {
                         diags.push(
-                            Diagnostic::error(&path, format!("invalid interface strings: {}", e.message))
-                                .at_line_col(&text, e.line, e.column, 1),
+                            Diagnostic::error(
+                                &path,
+                                format!("invalid interface strings: {}", e.message),
+                            )
+                            .at_line_col(&text, e.line, e.column, 1),
                         );
                         None
                     }
@@ -176,7 +236,9 @@ fn load_strings(dir: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Vec
         per_lang.push(parsed);
     }
     let default = config.default_language;
-    let base = per_lang[default].clone().unwrap_or_else(|| serde_json::json!({}));
+    let base = per_lang[default]
+        .clone()
+        .unwrap_or_else(|| serde_json::json!({}));
     let mut base_keys = BTreeMap::new();
     flatten("", &base, &mut base_keys);
     let mut out = Vec::new();
@@ -188,13 +250,27 @@ fn load_strings(dir: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Vec
         if i != default {
             let mut keys = BTreeMap::new();
             flatten("", &strings, &mut keys);
-            let missing: Vec<&String> = base_keys.keys().filter(|k| !keys.contains_key(*k)).collect();
+            let missing: Vec<&String> = base_keys
+                .keys()
+                .filter(|k| !keys.contains_key(*k))
+                .collect();
             if !missing.is_empty() {
                 let path = dir.join(format!("{}.yaml", config.languages[i].code));
                 let shown: Vec<&str> = missing.iter().take(8).map(|s| s.as_str()).collect();
                 diags.push(
-                    Diagnostic::warning(&path, format!("{} interface string(s) missing: {}{}", missing.len(), shown.join(", "), if missing.len() > 8 { ", …" } else { "" }))
-                        .hint(format!("the {} text is shown until they are translated", config.default_code())),
+                    Diagnostic::warning(
+                        &path,
+                        format!(
+                            "{} interface string(s) missing: {}{}",
+                            missing.len(),
+                            shown.join(", "),
+                            if missing.len() > 8 { ", …" } else { "" }
+                        ),
+                    )
+                    .hint(format!(
+                        "the {} text is shown until they are translated",
+                        config.default_code()
+                    )),
                 );
             }
         }
@@ -209,7 +285,11 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, ()>) 
     match v {
         serde_json::Value::Object(m) => {
             for (k, v) in m {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
@@ -241,7 +321,9 @@ fn load_static(dir: &Path, diags: &mut Diagnostics) -> Vec<StaticFile> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
         let name = rel.to_string_lossy().replace('\\', "/");
         let url = match std::fs::read(entry.path()) {
             Ok(bytes) => fingerprinted(&name, &bytes),
@@ -250,7 +332,11 @@ fn load_static(dir: &Path, diags: &mut Diagnostics) -> Vec<StaticFile> {
                 continue;
             }
         };
-        out.push(StaticFile { source: entry.path().to_path_buf(), name, url });
+        out.push(StaticFile {
+            source: entry.path().to_path_buf(),
+            name,
+            url,
+        });
     }
     out
 }

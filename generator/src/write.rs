@@ -24,14 +24,18 @@ pub struct DirSink {
 impl DirSink {
     /// Prepares `root`; refuses a non-empty folder that an earlier build did not make.
     pub fn new(root: &Path) -> io::Result<DirSink> {
-        if root.exists() && !root.join(MARKER).exists() && std::fs::read_dir(root)?.next().is_some() {
+        if root.exists() && !root.join(MARKER).exists() && std::fs::read_dir(root)?.next().is_some()
+        {
             return Err(io::Error::other(format!(
                 "{} is not empty and was not made by `sportello build`; choose another --out, or empty it",
                 root.display()
             )));
         }
         std::fs::create_dir_all(root)?;
-        std::fs::write(root.join(MARKER), b"made by sportello build; files here are replaced on every build\n")?;
+        std::fs::write(
+            root.join(MARKER),
+            b"made by sportello build; files here are replaced on every build\n",
+        )?;
         Ok(DirSink {
             root: root.to_path_buf(),
             made: Mutex::new(HashSet::new()),
@@ -41,15 +45,24 @@ impl DirSink {
     }
 
     fn record(&self, rel: &str) {
-        self.made.lock().unwrap_or_else(|p| p.into_inner()).insert(rel.to_string());
+        self.made
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(rel.to_string());
     }
 
     /// Removes files (and then empty folders) that this build did not make.
     pub fn remove_stale(&self) -> io::Result<usize> {
         let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
         let mut removed = 0;
-        for entry in walkdir::WalkDir::new(&self.root).contents_first(true).into_iter().flatten() {
-            let Ok(rel) = entry.path().strip_prefix(&self.root) else { continue };
+        for entry in walkdir::WalkDir::new(&self.root)
+            .contents_first(true)
+            .into_iter()
+            .flatten()
+        {
+            let Ok(rel) = entry.path().strip_prefix(&self.root) else {
+                continue;
+            };
             let rel = rel.to_string_lossy().replace('\\', "/");
             if rel.is_empty() || rel == MARKER {
                 continue;
@@ -66,7 +79,9 @@ impl DirSink {
 
     fn unchanged_on_disk(path: &Path, bytes: &[u8]) -> bool {
         match std::fs::metadata(path) {
-            Ok(m) if m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|old| old == bytes),
+            Ok(m) if m.len() == bytes.len() as u64 => {
+                std::fs::read(path).is_ok_and(|old| old == bytes)
+            }
             _ => false,
         }
     }

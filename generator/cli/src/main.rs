@@ -8,7 +8,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "sportello", version, about = "Builds Sportello's multilingual site from Markdown")]
+#[command(
+    name = "sportello",
+    version,
+    about = "Builds Sportello's multilingual site from Markdown"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -62,7 +66,11 @@ struct Inputs {
 
 impl Inputs {
     fn options(&self) -> sportello::Options {
-        sportello::Options { content: self.content.clone(), themes: self.themes.clone(), drafts: self.drafts }
+        sportello::Options {
+            content: self.content.clone(),
+            themes: self.themes.clone(),
+            drafts: self.drafts,
+        }
     }
 }
 
@@ -71,7 +79,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build { inputs, out } => build(&inputs.options(), &out),
         Command::Check { inputs } => check(&inputs.options()),
-        Command::Serve { inputs, out, listen, queue, no_drafts } => {
+        Command::Serve {
+            inputs,
+            out,
+            listen,
+            queue,
+            no_drafts,
+        } => {
             let mut opts = inputs.options();
             opts.drafts = !no_drafts;
             match serve::run(opts, out, &listen, queue) {
@@ -95,7 +109,11 @@ pub fn build_and_report(opts: &sportello::Options, out: &std::path::Path) -> boo
         }
         Err(sportello::Error::Invalid(diags)) => {
             eprint!("{}", diags.render());
-            eprintln!("error: build failed: {} error(s), {} warning(s)", diags.errors(), diags.warnings());
+            eprintln!(
+                "error: build failed: {} error(s), {} warning(s)",
+                diags.errors(),
+                diags.warnings()
+            );
             false
         }
         Err(e) => {
@@ -106,7 +124,11 @@ pub fn build_and_report(opts: &sportello::Options, out: &std::path::Path) -> boo
 }
 
 fn build(opts: &sportello::Options, out: &std::path::Path) -> ExitCode {
-    if build_and_report(opts, out) { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if build_and_report(opts, out) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 fn check(opts: &sportello::Options) -> ExitCode {
@@ -115,6 +137,14 @@ fn check(opts: &sportello::Options) -> ExitCode {
     if let Some(r) = &report {
         print!("{}", r.render());
     }
-    println!("{} error(s), {} warning(s)", diags.errors(), diags.warnings());
-    if diags.has_errors() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    println!(
+        "{} error(s), {} warning(s)",
+        diags.errors(),
+        diags.warnings()
+    );
+    if diags.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -182,10 +182,11 @@ pub fn parse(path: &str, text: &Arc<str>) -> (Option<FrontMatter>, usize, Vec<Di
     (ok.then_some(fm), split.body_start, diags)
 }
 
-fn convert<T: DeserializeOwned>(v: &serde_json::Value, slot: &mut T, mut bad: impl FnMut())
-where
-    T: Default,
-{
+fn convert<T: DeserializeOwned + Default>(
+    v: &serde_json::Value,
+    slot: &mut T,
+    mut bad: impl FnMut(),
+) {
     match serde_json::from_value::<T>(v.clone()) {
         Ok(x) => *slot = x,
         Err(_) => bad(),
@@ -206,7 +207,9 @@ fn is_valid_slug(s: &str) -> bool {
     !s.is_empty()
         && s != "."
         && s != ".."
-        && !s.chars().any(|c| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+        && !s
+            .chars()
+            .any(|c| c == '/' || c == '?' || c == '#' || c.is_whitespace())
 }
 
 fn describe(v: &serde_json::Value) -> &'static str {
@@ -260,13 +263,28 @@ mod tests {
     fn every_mistake_is_reported_at_its_line() {
         let (fm, d) = parse_str("---\ntitel: Ciao\nweight: heavy\ndate: 31/01/2025\n---\n");
         assert!(fm.is_none());
-        let lines: Vec<_> = d.iter().map(|d| (d.line_col().unwrap().0, d.message.clone())).collect();
-        assert!(lines.contains(&(2, "unknown front-matter key `titel`".into())), "{lines:?}");
+        let lines: Vec<_> = d
+            .iter()
+            .map(|d| (d.line_col().unwrap().0, d.message.clone()))
+            .collect();
+        assert!(
+            lines.contains(&(2, "unknown front-matter key `titel`".into())),
+            "{lines:?}"
+        );
         let titel = d.iter().find(|d| d.message.contains("titel")).unwrap();
         assert!(titel.hints[0].contains("did you mean `title`?"));
-        assert!(lines.iter().any(|(l, m)| *l == 3 && m.contains("`weight`")), "{lines:?}");
-        assert!(lines.iter().any(|(l, m)| *l == 4 && m.contains("`date`")), "{lines:?}");
-        assert!(lines.iter().any(|(_, m)| m.contains("no `title`")), "{lines:?}");
+        assert!(
+            lines.iter().any(|(l, m)| *l == 3 && m.contains("`weight`")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|(l, m)| *l == 4 && m.contains("`date`")),
+            "{lines:?}"
+        );
+        assert!(
+            lines.iter().any(|(_, m)| m.contains("no `title`")),
+            "{lines:?}"
+        );
     }
 
     #[test]

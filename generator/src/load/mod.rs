@@ -88,7 +88,10 @@ pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loa
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| content.to_path_buf());
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| content.to_path_buf());
                 diags.push(Diagnostic::error(&path, format!("cannot read: {e}")));
                 continue;
             }
@@ -133,12 +136,19 @@ fn read_page(path: &Path, rel: &str, config: &SiteConfig) -> (Option<SourcePage>
             Err(_) => {
                 return (
                     None,
-                    vec![Diagnostic::error(&shown, "this file is not valid UTF-8")
-                        .hint("save it as UTF-8 in your editor")],
+                    vec![
+                        Diagnostic::error(&shown, "this file is not valid UTF-8")
+                            .hint("save it as UTF-8 in your editor"),
+                    ],
                 );
             }
         },
-        Err(e) => return (None, vec![Diagnostic::error(&shown, format!("cannot read: {e}"))]),
+        Err(e) => {
+            return (
+                None,
+                vec![Diagnostic::error(&shown, format!("cannot read: {e}"))],
+            );
+        }
     };
     let (dir, file) = match rel.rsplit_once('/') {
         Some((d, f)) => (d.to_string(), f),

@@ -14,9 +14,8 @@ pub fn is_language_tag(s: &str) -> bool {
     };
     let primary_ok =
         (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
-    let rest_ok = rest.is_none_or(|r| {
-        (2..=8).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric())
-    });
+    let rest_ok = rest
+        .is_none_or(|r| (2..=8).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric()));
     primary_ok && rest_ok
 }
 
@@ -67,11 +66,41 @@ mod tests {
 
     #[test]
     fn dotted_names_keep_non_language_parts() {
-        assert_eq!(split_stem("found.ar"), PageName { name: "found", lang: Some("ar") });
-        assert_eq!(split_stem("2025.7"), PageName { name: "2025.7", lang: None });
-        assert_eq!(split_stem("2025.7.en"), PageName { name: "2025.7", lang: Some("en") });
-        assert_eq!(split_stem("found"), PageName { name: "found", lang: None });
-        assert_eq!(split_stem("_index.zh-cn"), PageName { name: "_index", lang: Some("zh-cn") });
+        assert_eq!(
+            split_stem("found.ar"),
+            PageName {
+                name: "found",
+                lang: Some("ar")
+            }
+        );
+        assert_eq!(
+            split_stem("2025.7"),
+            PageName {
+                name: "2025.7",
+                lang: None
+            }
+        );
+        assert_eq!(
+            split_stem("2025.7.en"),
+            PageName {
+                name: "2025.7",
+                lang: Some("en")
+            }
+        );
+        assert_eq!(
+            split_stem("found"),
+            PageName {
+                name: "found",
+                lang: None
+            }
+        );
+        assert_eq!(
+            split_stem("_index.zh-cn"),
+            PageName {
+                name: "_index",
+                lang: Some("zh-cn")
+            }
+        );
     }
 
     #[test]
