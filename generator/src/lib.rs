@@ -222,11 +222,16 @@ impl BuildResult {
 pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error> {
     let start = Instant::now();
     let mut diags = Diagnostics::default();
-    let project = Project::load(opts, &mut diags);
-    let Some(project) = project.filter(|_| !diags.has_errors()) else {
+    let Some(project) = Project::load(opts, &mut diags) else {
         diags.sort();
         return Err(Error::Invalid(diags));
     };
+    if diags.has_errors() {
+        // Render without writing, so link and template mistakes are reported too.
+        project.renderer().render_all(&write::NullSink, &mut diags);
+        diags.sort();
+        return Err(Error::Invalid(diags));
+    }
     let sink = write::DirSink::new(out).map_err(|source| Error::Output {
         path: out.to_path_buf(),
         source,
@@ -255,9 +260,7 @@ pub fn check(opts: &Options) -> (Diagnostics, Option<report::TranslationReport>)
     let mut diags = Diagnostics::default();
     let project = Project::load(opts, &mut diags);
     let report = project.map(|p| {
-        if !diags.has_errors() {
-            p.renderer().render_all(&write::NullSink, &mut diags);
-        }
+        p.renderer().render_all(&write::NullSink, &mut diags);
         report::TranslationReport::new(&p.site)
     });
     diags.sort();

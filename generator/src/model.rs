@@ -374,11 +374,12 @@ impl Site {
         }
         // Two pages on one URL: report with both files named.
         let mut seen: HashMap<&str, GroupId> = HashMap::new();
+        let mut reported: std::collections::HashSet<(GroupId, GroupId)> = Default::default();
         let default = self.default_lang();
         for (gid, g) in self.groups.iter().enumerate() {
             for (lang, url) in g.urls.iter().enumerate() {
                 if let Some(&other) = seen.get(url.as_str()) {
-                    if other == gid {
+                    if other == gid || !reported.insert((other, gid)) {
                         continue;
                     }
                     let here = self.page(g.source(lang, default).0);

@@ -167,13 +167,55 @@ fn load_templates(dir: &Path, diags: &mut Diagnostics) -> Option<(Tera, Template
         .map(|(n, (_, t))| (n.as_str(), t.as_ref()))
         .collect();
     if let Err(e) = tera.add_raw_templates(all) {
-        diags.push(Diagnostic::error(
-            dir,
-            format!("templates do not fit together: {e}"),
-        ));
+        let located = match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => sources
+                .get(r.filename())
+                .map(|(path, text)| {
+                    Diagnostic::error(path, format!("template error: {}", r.message()))
+                        .at(text, r.span().range.clone())
+                        .label("here")
+                })
+                .into_iter()
+                .collect(),
+            _ => reported_errors(&e.to_string(), &sources),
+        };
+        if located.is_empty() {
+            diags.push(Diagnostic::error(
+                dir,
+                format!("templates do not fit together: {e}"),
+            ));
+        }
+        diags.extend(located);
         return None;
     }
     Some((tera, sources))
+}
+
+/// Tera reports cross-template checks (unknown filters, functions, blocks)
+/// as one pre-rendered text: "error: MSG\n --> NAME:LINE:COL …" per problem.
+fn reported_errors(text: &str, sources: &TemplateSources) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.trim_start().strip_prefix("error: ") {
+            message = Some(m.to_string());
+        } else if let Some(loc) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = loc.rsplitn(3, ':');
+            let (col, line_no, name) = (parts.next(), parts.next(), parts.next());
+            if let (Some(col), Some(line_no), Some(name), Some(msg)) =
+                (col, line_no, name, message.take())
+                && let (Ok(l), Ok(c), Some((path, src))) =
+                    (line_no.parse(), col.parse(), sources.get(name))
+            {
+                out.push(
+                    Diagnostic::error(path, format!("template error: {msg}"))
+                        .at_line_col(src, l, c, 1)
+                        .label("here"),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Tera checks at compile time that called functions exist; the real

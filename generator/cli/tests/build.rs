@@ -1,0 +1,328 @@
+//! End-to-end: fixture content trees built by the real `sportello` binary,
+//! asserting on the HTML, the sitemap and the diagnostics an editor sees.
+
+mod support;
+
+use support::TestSite;
+
+#[test]
+fn right_to_left_language_gets_rtl_document() {
+    let run = TestSite::new().build();
+    assert!(run.ok(), "{}", run.stderr());
+    let ar = run.file("ar/index.html");
+    assert!(ar.contains(r#"<html lang="ar" dir="rtl">"#), "{ar}");
+    assert!(
+        run.file("it/index.html")
+            .contains(r#"<html lang="it" dir="ltr">"#)
+    );
+}
+
+#[test]
+fn missing_translation_is_a_fallback_page_in_the_readers_interface() {
+    let run = TestSite::new()
+        .page("guides/_index.it.md", "Guide", "")
+        .page("guides/_index.en.md", "Guides", "")
+        .page(
+            "guides/only-italian.it.md",
+            "Solo italiano",
+            "Testo in italiano.",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let en = run.file("en/guides/only-italian/index.html");
+    // interface in English (the theme's English strings fall back to Italian
+    // only where missing), text marked as Italian, canonical to the original
+    assert!(en.contains(r#"<html lang="en" dir="ltr">"#));
+    assert!(
+        en.contains(r#"lang="it" dir="ltr""#),
+        "borrowed text must carry its language: {en}"
+    );
+    assert!(
+        en.contains(r#"<link rel="canonical" href="https://example.org/it/guides/only-italian/">"#),
+        "{en}"
+    );
+    assert!(en.contains(r#"class="notice""#), "fallback notice missing");
+    assert!(en.contains("Testo in italiano."));
+    let sitemap = run.file("sitemap.xml");
+    assert!(sitemap.contains("https://example.org/it/guides/only-italian/"));
+    assert!(
+        !sitemap.contains("https://example.org/en/guides/only-italian/"),
+        "fallbacks stay out of the sitemap"
+    );
+}
+
+#[test]
+fn translation_key_pairs_files_with_different_names_and_slugs_localise_urls() {
+    let run = TestSite::new()
+        .file(
+            "content/guides/statuto.it.md",
+            "---\ntitle: Lo statuto\ntranslation_key: statute\n---\nTesto.\n",
+        )
+        .file(
+            "content/guides/statute.en.md",
+            "---\ntitle: The statute\ntranslation_key: statute\nslug: the-statute\n---\nText.\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let en = run.file("en/guides/the-statute/index.html");
+    assert!(
+        en.contains(r#"hreflang="it" href="https://example.org/it/guides/statuto/""#),
+        "{en}"
+    );
+    assert!(
+        en.contains(r#"hreflang="x-default" href="https://example.org/it/guides/statuto/""#),
+        "{en}"
+    );
+    let it = run.file("it/guides/statuto/index.html");
+    assert!(
+        it.contains(r#"href="/en/guides/the-statute/" hreflang="en""#),
+        "switcher links the translation: {it}"
+    );
+    // Arabic has no translation: the switcher says so, the fallback uses the original's segment
+    assert!(run.exists("ar/guides/statuto/index.html"));
+    let sitemap = run.file("sitemap.xml");
+    assert!(sitemap.contains(r#"<xhtml:link rel="alternate" hreflang="en" href="https://example.org/en/guides/the-statute/"/>"#), "{sitemap}");
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = TestSite::new().file(
+        "content/wip.it.md",
+        "---\ntitle: In corso\ndraft: true\n---\nx\n",
+    );
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(!run.exists("it/wip/index.html"));
+    let run = site.run(&["build", "--drafts"]);
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(run.exists("it/wip/index.html"));
+}
+
+#[test]
+fn aliases_become_redirect_pages() {
+    let run = TestSite::new()
+        .file(
+            "content/new.it.md",
+            "---\ntitle: Nuova\naliases: [/vecchia/, /old.html]\n---\nx\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    for alias in ["vecchia/index.html", "old.html"] {
+        let html = run.file(alias);
+        assert!(
+            html.contains(r#"<meta http-equiv="refresh" content="0; url=/it/new/">"#),
+            "{html}"
+        );
+        assert!(html.contains(r#"<link rel="canonical" href="https://example.org/it/new/">"#));
+        assert!(html.contains(r#"<meta name="robots" content="noindex">"#));
+        assert!(html.contains(r#"<a href="/it/new/">"#));
+    }
+}
+
+#[test]
+fn assets_are_published_and_links_to_them_resolved() {
+    let run = TestSite::new()
+        .file("content/guides/statuto-tipo.pdf", "%PDF-1.4 sample")
+        .page(
+            "guides/model.it.md",
+            "Modello",
+            "[Scarica lo statuto tipo](statuto-tipo.pdf)",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert_eq!(run.file("guides/statuto-tipo.pdf"), "%PDF-1.4 sample");
+    assert!(
+        run.file("it/guides/model/index.html")
+            .contains(r#"href="/guides/statuto-tipo.pdf""#)
+    );
+}
+
+#[test]
+fn root_is_a_language_chooser_in_each_languages_script() {
+    let run = TestSite::new().build();
+    let root = run.file("index.html");
+    for (code, name) in [("it", "Italiano"), ("en", "English"), ("ar", "العربية")] {
+        assert!(
+            root.contains(&format!(r#"<a href="/{code}/" lang="{code}""#)) && root.contains(name),
+            "{code}: {root}"
+        );
+    }
+    assert!(
+        !root.contains("<script"),
+        "the chooser works without JavaScript"
+    );
+}
+
+#[test]
+fn not_found_pages_per_language_and_at_root() {
+    let run = TestSite::new().build();
+    assert!(run.file("404.html").contains(r#"lang="it""#));
+    assert!(
+        run.file("ar/404.html")
+            .contains(r#"<html lang="ar" dir="rtl">"#)
+    );
+    assert!(
+        run.file("en/404.html")
+            .contains(r#"<meta name="robots" content="noindex">"#)
+    );
+}
+
+#[test]
+fn links_between_pages_resolve_per_language_with_anchors() {
+    let run = TestSite::new()
+        .page("guides/_index.it.md", "Guide", "")
+        .page("guides/statute.it.md", "Statuto", "## Soci {#members}\n\ntesto")
+        .page("guides/statute.en.md", "Statute", "## Members {#members}\n\ntext")
+        .page("guides/found.it.md", "Fondare", "[statuto](statute.md#members) e [sportelli](/desks/_index.md) e [web](https://example.com)")
+        .page("guides/found.en.md", "Found", "[statute](statute.md#members)")
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let it = run.file("it/guides/found/index.html");
+    assert!(it.contains(r#"href="/it/guides/statute/#members""#), "{it}");
+    assert!(it.contains(r#"href="/it/desks/""#));
+    assert!(it.contains(r#"href="https://example.com""#));
+    assert!(
+        run.file("en/guides/found/index.html")
+            .contains(r#"href="/en/guides/statute/#members""#)
+    );
+    // a fallback page links to the reader's language
+    assert!(
+        run.file("ar/guides/found/index.html")
+            .contains(r#"href="/ar/guides/statute/#members""#)
+    );
+}
+
+#[test]
+fn headings_have_ids_and_the_guide_lists_its_steps() {
+    let run = TestSite::new()
+        .file("content/guide.it.md", "---\ntitle: Guida\ntemplate: guide\n---\n## Primo passo {#first}\n\n## Secondo passo\n")
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let html = run.file("it/guide/index.html");
+    assert!(
+        html.contains(r#"<h2 id="first">Primo passo</h2>"#),
+        "{html}"
+    );
+    assert!(html.contains(r##"<li><a href="#first">Primo passo</a></li>"##));
+    assert!(html.contains(r##"<li><a href="#secondo-passo">Secondo passo</a></li>"##));
+}
+
+#[test]
+fn desks_render_localised_hours_and_valid_json_ld() {
+    let run = TestSite::new()
+        .file("content/desks/_index.it.md", "---\ntitle: Sportelli\ntemplate: desks\n---\n")
+        .file(
+            "content/_data/desks.yaml",
+            "- id: terni\n  name: { it: Sportello di Terni, en: Terni desk }\n  city: Terni\n  status: open\n  phone: \"+39 0744 812786\"\n  email: a@b.org\n  by_appointment: true\n  hours:\n    - { days: [mon, tue, wed, thu, fri], opens: \"09:00\", closes: \"12:00\" }\n- id: perugia\n  name: { it: Sportello di Perugia }\n  city: Perugia\n  status: coming_soon\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let en = run.file("en/desks/index.html");
+    assert!(en.contains("Terni desk"));
+    assert!(
+        en.contains("Sportello di Perugia"),
+        "a missing name falls back to the default language"
+    );
+    let it = run.file("it/desks/index.html");
+    assert!(it.contains("lunedì – venerdì, 9:00 – 12:00"), "{it}");
+    let start = it
+        .find(r#"<script type="application/ld+json">"#)
+        .expect("JSON-LD")
+        + 35;
+    let end = start + it[start..].find("</script>").unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&it[start..end]).expect("JSON-LD parses");
+    let desk = &doc["@graph"][0];
+    assert_eq!(desk["@type"], "LocalBusiness");
+    assert_eq!(desk["contactPoint"]["@type"], "ContactPoint");
+    assert_eq!(
+        desk["openingHoursSpecification"][0]["dayOfWeek"][0],
+        "https://schema.org/Monday"
+    );
+    assert_eq!(desk["openingHoursSpecification"][0]["opens"], "09:00");
+    assert_eq!(
+        doc["@graph"].as_array().unwrap().len(),
+        1,
+        "a desk not open yet is not announced as a place with hours"
+    );
+}
+
+#[test]
+fn contact_form_has_every_field_labelled() {
+    let run = TestSite::new()
+        .file(
+            "content/contact/_index.it.md",
+            "---\ntitle: Contatti\ntemplate: contact\n---\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let html = run.file("ar/contact/index.html");
+    assert!(html.contains(r#"<form class="contact-form" method="post" action="/forms/contact""#));
+    assert!(html.contains(r#"<input type="hidden" name="lang" value="ar">"#));
+    for field in [
+        "name", "email", "phone", "desk", "topic", "message", "consent", "website",
+    ] {
+        assert!(
+            html.contains(&format!(r#"<label for="f-{field}">"#)),
+            "label for {field}"
+        );
+        assert!(
+            html.contains(&format!(r#"id="f-{field}" name="{field}""#)),
+            "field {field}"
+        );
+    }
+    assert!(
+        html.contains(r#"href="/ar/privacy/""#),
+        "consent links the privacy notice in the reader's language"
+    );
+}
+
+#[test]
+fn repeated_builds_are_identical_and_do_not_rewrite_unchanged_files() {
+    let site = TestSite::new().page("a.it.md", "A", "x");
+    let first = site.build();
+    assert!(first.ok(), "{}", first.stderr());
+    let path = site.path().join("public/it/a/index.html");
+    let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let second = site.build();
+    assert!(second.ok());
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().modified().unwrap(),
+        before,
+        "unchanged file was rewritten"
+    );
+    assert!(
+        second.stderr().contains("(0 written"),
+        "{}",
+        second.stderr()
+    );
+    // a page removed from content disappears from the output
+    let third = site.remove("content/a.it.md").build();
+    assert!(third.ok());
+    assert!(!path.exists());
+}
+
+#[test]
+fn summary_line_counts_pages_per_language_and_fallbacks() {
+    let run = TestSite::new().build();
+    let err = run.stderr();
+    assert!(
+        err.contains("built 7 pages (it 5, en 1, ar 1), 8 fallbacks"),
+        "{err}"
+    );
+}
+
+#[test]
+fn refuses_to_write_into_a_folder_it_did_not_make() {
+    let site = TestSite::new().file("public/precious.txt", "keep me");
+    let run = site.build();
+    assert!(!run.ok());
+    assert!(
+        run.stderr().contains("not made by `sportello build`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(site.path().join("public/precious.txt").exists());
+}

@@ -1,0 +1,166 @@
+//! Every kind of editor mistake: reported with file:line:column and a hint,
+//! all of them in one run, non-zero exit, never a panic.
+
+mod support;
+
+use support::TestSite;
+
+fn broken_site() -> TestSite {
+    TestSite::new()
+        .file(
+            "content/yaml.it.md",
+            "---\ntitle: Ciao\nsummary: [oops\n---\n",
+        )
+        .file("content/typo.it.md", "---\ntitle: Ciao\ntitel: Ciao\n---\n")
+        .file(
+            "content/untitled.it.md",
+            "---\nsummary: nessun titolo\n---\n",
+        )
+        .page("unknown.de.md", "Hallo", "")
+        .page(
+            "links.it.md",
+            "Link",
+            "Testo.\n\n[rotto](missing-page.md)\n\n[ancora](about.md#nowhere)\n",
+        )
+        .file("content/one.it.md", "---\ntitle: Uno\nslug: same\n---\n")
+        .file("content/two.it.md", "---\ntitle: Due\nslug: same\n---\n")
+}
+
+#[test]
+fn every_mistake_of_a_tree_is_reported_in_one_run_with_its_line() {
+    for cmd in ["build", "check"] {
+        let run = broken_site().run(&[cmd]);
+        assert!(!run.ok(), "{cmd} must fail");
+        let err = run.stderr();
+        assert!(!err.contains("panicked"), "{err}");
+        let expect = [
+            ("content/yaml.it.md:3:", "invalid front matter"),
+            ("content/typo.it.md:3:1", "unknown front-matter key `titel`"),
+            ("content/untitled.it.md:1:1", "this page has no `title`"),
+            (
+                "content/unknown.de.md",
+                "`de` is not a language of this site",
+            ),
+        ];
+        for (loc, msg) in expect {
+            assert!(err.contains(loc), "{cmd}: missing location {loc}\n{err}");
+            assert!(err.contains(msg), "{cmd}: missing message {msg}\n{err}");
+        }
+        assert!(err.contains("help: did you mean `title`?"), "{err}");
+        assert!(err.contains("configured languages: it, en, ar"), "{err}");
+    }
+}
+
+#[test]
+fn broken_links_anchors_and_duplicate_urls_are_located() {
+    let run = TestSite::new()
+        .page(
+            "links.it.md",
+            "Link",
+            "Testo.\n\n[rotto](missing-page.md)\n\n[ancora](about.md#nowhere)\n",
+        )
+        .file("content/one.it.md", "---\ntitle: Uno\nslug: same\n---\n")
+        .file("content/two.it.md", "---\ntitle: Due\nslug: same\n---\n")
+        .build();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("link target `missing-page.md` does not exist"),
+        "{err}"
+    );
+    assert!(err.contains("content/links.it.md:6:1"), "{err}");
+    assert!(err.contains("anchor `#nowhere` does not exist"), "{err}");
+    assert!(err.contains("content/links.it.md:8:1"), "{err}");
+    assert!(err.contains("two pages on one URL `/it/same/`"), "{err}");
+}
+
+#[test]
+fn template_error_names_template_and_line() {
+    let themes = tempfile::tempdir().unwrap();
+    copy_dir(&support::themes(), themes.path());
+    let page = themes.path().join("default/templates/page.html");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        text.replacen("{{ page.title }}", "{{ page.title | no_such_filter }}", 1),
+    )
+    .unwrap();
+    let site = TestSite::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["build", "--content", "content", "--themes"])
+        .arg(themes.path())
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("templates/page.html:4:"), "{err}");
+    assert!(err.contains("no_such_filter"), "{err}");
+}
+
+#[test]
+fn missing_interface_string_is_a_warning_not_an_error() {
+    let themes = tempfile::tempdir().unwrap();
+    copy_dir(&support::themes(), themes.path());
+    std::fs::write(
+        themes.path().join("default/i18n/en.yaml"),
+        "skip_to_content: Skip to content\n",
+    )
+    .unwrap();
+    let site = TestSite::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["check", "--content", "content", "--themes"])
+        .arg(themes.path())
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("interface string(s) missing"),
+        "{err}"
+    );
+    assert!(err.contains("i18n/en.yaml"), "{err}");
+}
+
+#[test]
+fn check_reports_missing_and_stale_translations_with_the_digest_to_paste() {
+    let site = TestSite::new().page("a.it.md", "A", "originale").file(
+        "content/a.en.md",
+        "---\ntitle: A\ntranslated_from: \"000000000000\"\n---\nold\n",
+    );
+    let run = site.check();
+    assert!(run.ok(), "{}", run.stderr());
+    let out = run.stdout();
+    let digest = sportello::model::digest(
+        &std::fs::read_to_string(site.path().join("content/a.it.md")).unwrap(),
+    );
+    assert!(
+        out.contains(&format!("the original is now `translated_from: {digest}`")),
+        "{out}"
+    );
+    assert!(out.contains("stale    content/a.en.md"), "{out}");
+    assert!(
+        out.contains("missing  a  (original: content/a.it.md)"),
+        "{out}"
+    );
+    // pasting the digest makes it current
+    let site = site.file(
+        "content/a.en.md",
+        &format!("---\ntitle: A\ntranslated_from: \"{digest}\"\n---\nnew\n"),
+    );
+    assert!(!site.check().stdout().contains("stale    content/a.en.md"));
+    assert!(!site.path().join("public").exists(), "check writes nothing");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
+        let rel = e.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
