@@ -1,5 +1,6 @@
 //! `sportello`: build, check and serve the site.
 
+mod form_pages;
 mod serve;
 
 use std::path::PathBuf;

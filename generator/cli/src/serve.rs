@@ -12,88 +12,78 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use notify_debouncer_mini::{DebounceEventResult, new_debouncer, notify::RecursiveMode};
+use sportello_forms::{FormsConfig, Queue, ServerOptions};
 use tower_http::services::ServeDir;
 
-pub fn run(
-    opts: sportello::Options,
-    out: PathBuf,
-    listen: &str,
-    queue: PathBuf,
-) -> anyhow::Result<()> {
-    let addr: SocketAddr = listen
-        .parse()
-        .with_context(|| format!("--listen {listen} is not an address like 127.0.0.1:8080"))?;
+use crate::form_pages::ThemedPages;
+
+pub fn run(opts: sportello::Options, out: PathBuf, listen: &str, queue_path: PathBuf) -> anyhow::Result<()> {
+    let addr: SocketAddr =
+        listen.parse().with_context(|| format!("--listen {listen} is not an address like 127.0.0.1:8080"))?;
     crate::build_and_report(&opts, &out);
-    let _watcher = watch(opts.clone(), out.clone())?;
+    let pages = Arc::new(ThemedPages::new(opts.clone()));
+    let _watcher = watch(opts.clone(), out.clone(), Arc::clone(&pages))?;
+    if let Some(dir) = queue_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let app = app(&opts, &out, &queue)?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
-        eprintln!("serving http://{addr}/ (Ctrl-C to stop)");
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        let queue =
+            Queue::open(&queue_path).with_context(|| format!("cannot open the queue {}", queue_path.display()))?;
+        if let Some(torn) = &queue.recovery().torn {
+            eprintln!("warning: a torn last record of the queue was moved to {}", torn.saved_to.display());
+        }
+        let app = sportello_forms::app(FormsConfig::default(), pages, queue.handle()).merge(site(&out));
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        eprintln!(
+            "serving http://{addr}/ — contact form submissions go to {} (Ctrl-C to stop)",
+            queue_path.display()
+        );
+        sportello_forms::serve(listener, app, ServerOptions::default(), sportello_forms::shutdown_signal()).await?;
+        queue.close().await;
         anyhow::Ok(())
     })
 }
 
-/// The site: static files with per-language 404 pages, and the form endpoint.
-pub fn app(_opts: &sportello::Options, out: &Path, _queue: &Path) -> anyhow::Result<Router> {
+/// The built site: static files, with per-language 404 pages.
+pub fn site(out: &Path) -> Router {
     let root = Arc::new(out.to_path_buf());
     let files = ServeDir::new(out).append_index_html_on_directories(true);
-    Ok(
-        Router::new().fallback_service(tower::service_fn(move |req: Request<Body>| {
-            let files = files.clone();
-            let root = Arc::clone(&root);
-            async move {
-                let path = req.uri().path().to_string();
-                let res = tower::ServiceExt::oneshot(files, req)
-                    .await
-                    .map(IntoResponse::into_response);
-                match res {
-                    Ok(r) if r.status() == StatusCode::NOT_FOUND => Ok(not_found(&root, &path)),
-                    other => other.map_err(|e| match e {}),
-                }
+    Router::new().fallback_service(tower::service_fn(move |req: Request<Body>| {
+        let files = files.clone();
+        let root = Arc::clone(&root);
+        async move {
+            let path = req.uri().path().to_string();
+            let res = tower::ServiceExt::oneshot(files, req).await.map(IntoResponse::into_response);
+            match res {
+                Ok(r) if r.status() == StatusCode::NOT_FOUND => Ok(not_found(&root, &path)),
+                other => other.map_err(|e| match e {}),
             }
-        })),
-    )
+        }
+    }))
 }
 
 /// The 404 page of the language the path is in, else the site's.
 fn not_found(root: &Path, path: &str) -> Response {
     let lang = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    let candidates = [root.join(lang).join("404.html"), root.join("404.html")];
-    let body = candidates
-        .iter()
-        .filter(|p| !lang.is_empty() || p.parent() == Some(root))
-        .find_map(|p| std::fs::read(p).ok())
-        .unwrap_or_else(|| b"Not found".to_vec());
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
-    )
-        .into_response()
+    let mut candidates = Vec::new();
+    if !lang.is_empty() && !lang.contains('.') {
+        candidates.push(root.join(lang).join("404.html"));
+    }
+    candidates.push(root.join("404.html"));
+    let body = candidates.iter().find_map(|p| std::fs::read(p).ok()).unwrap_or_else(|| b"Not found".to_vec());
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
 /// Rebuilds on every change under the content and themes folders.
-fn watch(opts: sportello::Options, out: PathBuf) -> anyhow::Result<impl Drop> {
+fn watch(opts: sportello::Options, out: PathBuf, pages: Arc<ThemedPages>) -> anyhow::Result<impl Drop> {
     let dirs = [opts.content.clone(), opts.themes.clone()];
-    let mut debouncer = new_debouncer(
-        Duration::from_millis(150),
-        move |res: DebounceEventResult| {
-            if res.is_ok_and(|events| !events.is_empty()) {
-                crate::build_and_report(&opts, &out);
-            }
-        },
-    )?;
+    let mut debouncer = new_debouncer(Duration::from_millis(150), move |res: DebounceEventResult| {
+        if res.is_ok_and(|events| !events.is_empty()) {
+            crate::build_and_report(&opts, &out);
+            pages.reload();
+        }
+    })?;
     for dir in &dirs {
         debouncer
             .watcher()
