@@ -15,7 +15,10 @@ pub struct ThemedPages {
 
 impl ThemedPages {
     pub fn new(opts: Options) -> Self {
-        let pages = ThemedPages { opts, project: RwLock::new(None) };
+        let pages = ThemedPages {
+            opts,
+            project: RwLock::new(None),
+        };
         pages.reload();
         pages
     }
@@ -29,27 +32,41 @@ impl ThemedPages {
     }
 
     fn project(&self) -> Option<Arc<Project>> {
-        self.project.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.project
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
 impl FormPages for ThemedPages {
     fn languages(&self) -> Vec<String> {
-        let Some(p) = self.project() else { return Vec::new() };
+        let Some(p) = self.project() else {
+            return Vec::new();
+        };
         let c = &p.site.config;
         // The default language first, as the endpoint expects.
         let mut codes = vec![c.default_code().to_string()];
-        codes.extend(c.codes().filter(|l| *l != c.default_code()).map(str::to_string));
+        codes.extend(
+            c.codes()
+                .filter(|l| *l != c.default_code())
+                .map(str::to_string),
+        );
         codes
     }
 
     fn desk_ids(&self) -> Vec<String> {
-        self.project().map(|p| p.site.desks.iter().map(|d| d.id.clone()).collect()).unwrap_or_default()
+        self.project()
+            .map(|p| p.site.desks.iter().map(|d| d.id.clone()).collect())
+            .unwrap_or_default()
     }
 
     fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
-        let p = self.project().ok_or("the site has errors; fix them and save")?;
+        let p = self
+            .project()
+            .ok_or("the site has errors; fix them and save")?;
         let form = serde_json::to_value(state).map_err(|e| e.to_string())?;
-        p.render_with("contact/_index", lang, "form", &form).map_err(|e| e.to_string())
+        p.render_with("contact/_index", lang, "form", &form)
+            .map_err(|e| e.to_string())
     }
 }

@@ -17,9 +17,15 @@ use tower_http::services::ServeDir;
 
 use crate::form_pages::ThemedPages;
 
-pub fn run(opts: sportello::Options, out: PathBuf, listen: &str, queue_path: PathBuf) -> anyhow::Result<()> {
-    let addr: SocketAddr =
-        listen.parse().with_context(|| format!("--listen {listen} is not an address like 127.0.0.1:8080"))?;
+pub fn run(
+    opts: sportello::Options,
+    out: PathBuf,
+    listen: &str,
+    queue_path: PathBuf,
+) -> anyhow::Result<()> {
+    let addr: SocketAddr = listen
+        .parse()
+        .with_context(|| format!("--listen {listen} is not an address like 127.0.0.1:8080"))?;
     crate::build_and_report(&opts, &out);
     let pages = Arc::new(ThemedPages::new(opts.clone()));
     let _watcher = watch(opts.clone(), out.clone(), Arc::clone(&pages))?;
@@ -28,18 +34,30 @@ pub fn run(opts: sportello::Options, out: PathBuf, listen: &str, queue_path: Pat
     }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let queue =
-            Queue::open(&queue_path).with_context(|| format!("cannot open the queue {}", queue_path.display()))?;
+        let queue = Queue::open(&queue_path)
+            .with_context(|| format!("cannot open the queue {}", queue_path.display()))?;
         if let Some(torn) = &queue.recovery().torn {
-            eprintln!("warning: a torn last record of the queue was moved to {}", torn.saved_to.display());
+            eprintln!(
+                "warning: a torn last record of the queue was moved to {}",
+                torn.saved_to.display()
+            );
         }
-        let app = sportello_forms::app(FormsConfig::default(), pages, queue.handle()).merge(site(&out));
-        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let app =
+            sportello_forms::app(FormsConfig::default(), pages, queue.handle()).merge(site(&out));
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
         eprintln!(
             "serving http://{addr}/ — contact form submissions go to {} (Ctrl-C to stop)",
             queue_path.display()
         );
-        sportello_forms::serve(listener, app, ServerOptions::default(), sportello_forms::shutdown_signal()).await?;
+        sportello_forms::serve(
+            listener,
+            app,
+            ServerOptions::default(),
+            sportello_forms::shutdown_signal(),
+        )
+        .await?;
         queue.close().await;
         anyhow::Ok(())
     })
@@ -54,7 +72,9 @@ pub fn site(out: &Path) -> Router {
         let root = Arc::clone(&root);
         async move {
             let path = req.uri().path().to_string();
-            let res = tower::ServiceExt::oneshot(files, req).await.map(IntoResponse::into_response);
+            let res = tower::ServiceExt::oneshot(files, req)
+                .await
+                .map(IntoResponse::into_response);
             match res {
                 Ok(r) if r.status() == StatusCode::NOT_FOUND => Ok(not_found(&root, &path)),
                 other => other.map_err(|e| match e {}),
@@ -71,19 +91,34 @@ fn not_found(root: &Path, path: &str) -> Response {
         candidates.push(root.join(lang).join("404.html"));
     }
     candidates.push(root.join("404.html"));
-    let body = candidates.iter().find_map(|p| std::fs::read(p).ok()).unwrap_or_else(|| b"Not found".to_vec());
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    let body = candidates
+        .iter()
+        .find_map(|p| std::fs::read(p).ok())
+        .unwrap_or_else(|| b"Not found".to_vec());
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// Rebuilds on every change under the content and themes folders.
-fn watch(opts: sportello::Options, out: PathBuf, pages: Arc<ThemedPages>) -> anyhow::Result<impl Drop> {
+fn watch(
+    opts: sportello::Options,
+    out: PathBuf,
+    pages: Arc<ThemedPages>,
+) -> anyhow::Result<impl Drop> {
     let dirs = [opts.content.clone(), opts.themes.clone()];
-    let mut debouncer = new_debouncer(Duration::from_millis(150), move |res: DebounceEventResult| {
-        if res.is_ok_and(|events| !events.is_empty()) {
-            crate::build_and_report(&opts, &out);
-            pages.reload();
-        }
-    })?;
+    let mut debouncer = new_debouncer(
+        Duration::from_millis(150),
+        move |res: DebounceEventResult| {
+            if res.is_ok_and(|events| !events.is_empty()) {
+                crate::build_and_report(&opts, &out);
+                pages.reload();
+            }
+        },
+    )?;
     for dir in &dirs {
         debouncer
             .watcher()

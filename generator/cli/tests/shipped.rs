@@ -15,10 +15,19 @@ fn shipped_content_checks_clean_in_every_language() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}\n{stdout}");
-    assert!(stdout.contains("translations (from `it`): 0 missing, 0 stale"), "{stdout}");
-    assert!(stdout.contains("0 error(s), 0 warning(s)"), "{stderr}\n{stdout}");
+    assert!(
+        stdout.contains("translations (from `it`): 0 missing, 0 stale"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 error(s), 0 warning(s)"),
+        "{stderr}\n{stdout}"
+    );
     for code in ["en", "fr", "ar", "ro", "sq", "uk"] {
-        assert!(stdout.contains(&format!("  {code}: 0 missing, 0 stale")), "{code}: {stdout}");
+        assert!(
+            stdout.contains(&format!("  {code}: 0 missing, 0 stale")),
+            "{code}: {stdout}"
+        );
     }
 }
 
@@ -27,17 +36,32 @@ fn shipped_site_builds_every_page_in_seven_languages() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let out_dir = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_sportello"))
-        .args(["build", "--content", "content", "--themes", "themes", "--out"])
+        .args([
+            "build",
+            "--content",
+            "content",
+            "--themes",
+            "themes",
+            "--out",
+        ])
         .arg(out_dir.path().join("public"))
         .current_dir(&root)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("(it 11, en 11, fr 11, ar 11, ro 11, sq 11, uk 11), 0 fallbacks"), "{stderr}");
+    assert!(
+        stderr.contains("(it 11, en 11, fr 11, ar 11, ro 11, sq 11, uk 11), 0 fallbacks"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("warning"), "{stderr}");
-    let thanks = std::fs::read_to_string(out_dir.path().join("public/ar/contact/thanks/index.html")).unwrap();
+    let thanks =
+        std::fs::read_to_string(out_dir.path().join("public/ar/contact/thanks/index.html"))
+            .unwrap();
     assert!(thanks.contains(r#"<html lang="ar" dir="rtl">"#));
     let footer = std::fs::read_to_string(out_dir.path().join("public/uk/index.html")).unwrap();
-    assert!(footer.contains("PROG-2330") && footer.contains("I67B18000050007"), "funding statement in every footer");
+    assert!(
+        footer.contains("PROG-2330") && footer.contains("I67B18000050007"),
+        "funding statement in every footer"
+    );
 }
