@@ -7,13 +7,14 @@
 //!  "phone":"…"|null,"desk":"terni","topic":"founding","message":"…","consent":true,"crc":"1c2d3e4f"}
 //! ```
 //!
-//! `crc` is the CRC32C (Castagnoli), as 8 lowercase hex digits, of the line's
-//! bytes **without** its last 18 bytes `,"crc":"xxxxxxxx"}` but with the
-//! closing `}` put back — that is, of the exact compact JSON object written
-//! before the checksum was appended. The checksum is always the last member,
-//! so a tool can verify a line by cutting a fixed-length suffix, with no JSON
-//! re-serialisation; `jq`, `grep` and friends read the line as ordinary JSON
-//! and may ignore `crc`.
+//! `crc` is the CRC-32 — IEEE 802.3, the one of zlib, gzip and PNG, so any
+//! language's standard library can check it — as 8 lowercase hex digits, of
+//! the line's bytes **without** its last 18 bytes `,"crc":"xxxxxxxx"}` but
+//! with the closing `}` put back: that is, of the exact compact JSON object
+//! written before the checksum was appended. The checksum is always the
+//! last member, so a tool verifies a line by cutting a fixed-length suffix,
+//! with no JSON re-serialisation; `jq`, `grep` and friends read the line as
+//! ordinary JSON and may ignore `crc`.
 
 use serde::{Deserialize, Serialize};
 
@@ -72,7 +73,7 @@ pub fn encode_line(record: &Record, out: &mut Vec<u8>) -> Result<(), Error> {
         out.truncate(start);
         return Err(e.into());
     }
-    let crc = crc32c::crc32c(&out[start..]);
+    let crc = crc32fast::hash(&out[start..]);
     out.pop(); // the closing brace, put back after the checksum
     out.extend_from_slice(CRC_PREFIX);
     out.extend_from_slice(format!("{crc:08x}\"}}\n").as_bytes());
@@ -130,7 +131,10 @@ pub fn decode_line(line: &[u8]) -> Result<Record, LineProblem> {
         .ok()
         .and_then(|h| u32::from_str_radix(h, 16).ok())
         .ok_or(LineProblem::NoChecksum)?;
-    let computed = crc32c::crc32c_append(crc32c::crc32c(head), b"}");
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(head);
+    hasher.update(b"}");
+    let computed = hasher.finalize();
     if stored != computed {
         return Err(LineProblem::ChecksumMismatch { stored, computed });
     }
