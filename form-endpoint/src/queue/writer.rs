@@ -29,9 +29,11 @@ use crate::fields::Submission;
 /// Most submissions in one group commit.
 pub const MAX_BATCH: usize = 1024;
 
+type Reply = oneshot::Sender<Result<Receipt, String>>;
+
 pub(crate) struct Job {
     pub submission: Submission,
-    pub reply: oneshot::Sender<Result<Receipt, String>>,
+    pub reply: Reply,
 }
 
 pub(crate) enum Msg {
@@ -70,7 +72,7 @@ pub(crate) fn run<S: QueueStorage>(
 ) {
     let mut ids = Generator::new();
     let mut buf = Vec::with_capacity(256 * 1024);
-    let mut batch: Vec<(Job, Receipt)> = Vec::with_capacity(MAX_BATCH);
+    let mut batch: Vec<(Reply, Receipt)> = Vec::with_capacity(MAX_BATCH);
     let mut closing = false;
     while !closing {
         let Some(first) = rx.blocking_recv() else {
@@ -84,9 +86,9 @@ pub(crate) fn run<S: QueueStorage>(
                     closing = true;
                     break;
                 }
-                Msg::Submit(job) => {
+                Msg::Submit(Job { submission, reply }) => {
                     if shared.failure().is_some() {
-                        let _ = job.reply.send(Err(unavailable(&shared)));
+                        let _ = reply.send(Err(unavailable(&shared)));
                     } else {
                         let now = SystemTime::now();
                         let id = ids
@@ -96,15 +98,12 @@ pub(crate) fn run<S: QueueStorage>(
                             id: id.to_string(),
                             received: rfc3339_millis(now),
                         };
-                        let record = Record::new(
-                            receipt.id.clone(),
-                            receipt.received.clone(),
-                            job.submission.clone(),
-                        );
+                        let record =
+                            Record::new(receipt.id.clone(), receipt.received.clone(), submission);
                         match encode_line(&record, &mut buf) {
-                            Ok(()) => batch.push((job, receipt)),
+                            Ok(()) => batch.push((reply, receipt)),
                             Err(e) => {
-                                let _ = job.reply.send(Err(e.to_string()));
+                                let _ = reply.send(Err(e.to_string()));
                             }
                         }
                     }
@@ -126,7 +125,7 @@ pub(crate) fn run<S: QueueStorage>(
 fn commit<S: QueueStorage>(
     storage: &mut S,
     buf: &[u8],
-    batch: &mut Vec<(Job, Receipt)>,
+    batch: &mut Vec<(Reply, Receipt)>,
     shared: &Shared,
 ) {
     let before = storage.len();
@@ -137,10 +136,10 @@ fn commit<S: QueueStorage>(
                 .records
                 .fetch_add(batch.len() as u64, Ordering::Relaxed);
             tracing::debug!(records = batch.len(), bytes = buf.len(), "group committed");
-            for (job, receipt) in batch.drain(..) {
+            for (reply, receipt) in batch.drain(..) {
                 // A waiter that went away (client disconnected) is stored all
                 // the same; nothing to undo.
-                let _ = job.reply.send(Ok(receipt));
+                let _ = reply.send(Ok(receipt));
             }
         }
         Err(e) => {
@@ -153,8 +152,8 @@ fn commit<S: QueueStorage>(
                 "queue writer stopped for good; every submission will now get 503"
             );
             let _ = shared.failure.set(reason);
-            for (job, _) in batch.drain(..) {
-                let _ = job.reply.send(Err(unavailable(shared)));
+            for (reply, _) in batch.drain(..) {
+                let _ = reply.send(Err(unavailable(shared)));
             }
         }
     }
