@@ -184,25 +184,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = stopped.await;
         }));
 
-        println!("\n| endpoint, loopback | clients | submissions/s | p50 | p99 | records per fsync |\n|---|---|---|---|---|---|");
+        println!("\n| endpoint, loopback | clients | submissions/s | p50 | p99 | records per fsync | write+fsync | writer busy |\n|---|---|---|---|---|---|---|---|");
         let mut durable64 = None;
         for clients in [1, 16, 64] {
-            let (b0, r0) = handle.committed();
+            let before = handle.stats();
+            let started = Instant::now();
             let r = load(addr, clients, false).await;
-            let (b1, r1) = handle.committed();
-            let per_fsync = (r1 - r0) as f64 / (b1 - b0).max(1) as f64;
+            let elapsed = started.elapsed();
+            let after = handle.stats();
+            let commits = (after.group_commits - before.group_commits).max(1);
+            let per_fsync = (after.records - before.records) as f64 / commits as f64;
+            let io = Duration::from_micros(after.io_micros - before.io_micros);
             println!(
-                "| durable (written + fsync'd) | {clients} | {:.0} | {} | {} | {per_fsync:.1} |",
+                "| durable (written + fsync'd) | {clients} | {:.0} | {} | {} | {per_fsync:.1} | {} | {:.0}% |",
                 r.per_sec,
                 ms(r.p50),
-                ms(r.p99)
+                ms(r.p99),
+                ms(io / commits as u32),
+                io.as_secs_f64() / elapsed.as_secs_f64() * 100.0
             );
             if clients == 64 {
                 durable64 = Some(r);
             }
         }
         let http = load(addr, 64, true).await;
-        println!("| no disk (honeypot, same route) | 64 | {:.0} | {} | {} | – |", http.per_sec, ms(http.p50), ms(http.p99));
+        println!("| no disk (honeypot, same route) | 64 | {:.0} | {} | {} | – | – | – |", http.per_sec, ms(http.p50), ms(http.p99));
 
         let _ = stop.send(());
         server.await??;

@@ -299,11 +299,10 @@ async fn read_body(
 
 async fn healthz(State(app): State<Arc<Inner>>) -> Response {
     let metrics = app.metrics.snapshot();
-    let (batches, records) = app.queue.committed();
     let mut body = json!({
         "status": "ok",
         "counts": metrics,
-        "queue": { "group_commits": batches, "records_committed": records },
+        "queue": app.queue.stats(),
     });
     let status = match app.queue.failure() {
         None if app.queue.is_healthy() => StatusCode::OK,

@@ -524,7 +524,7 @@ async fn healthz_reports_counts() {
     let body = json_of(r.expect("infallible")).await;
     assert_eq!(body["status"], "ok");
     assert_eq!(body["counts"]["accepted"], 1);
-    assert_eq!(body["queue"]["records_committed"], 1);
+    assert_eq!(body["queue"]["records"], 1);
 }
 
 #[tokio::test]

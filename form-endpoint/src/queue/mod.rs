@@ -32,6 +32,7 @@ pub use storage::{FaultyStorage, FileStorage, QueueStorage};
 
 use crate::Error;
 use crate::fields::Submission;
+pub use writer::WriterStats;
 use writer::{Job, Msg, Shared};
 
 /// Submissions that may wait for the writer before senders are made to wait.
@@ -89,9 +90,9 @@ impl QueueHandle {
         self.shared.failure().is_none() && !self.tx.is_closed()
     }
 
-    /// Group commits (fsyncs) and records committed since start.
-    pub fn committed(&self) -> (u64, u64) {
-        self.shared.committed()
+    /// Group commits (fsyncs), records and I/O time since start.
+    pub fn stats(&self) -> WriterStats {
+        self.shared.stats()
     }
 }
 

@@ -48,6 +48,17 @@ pub struct Shared {
     failure: OnceLock<String>,
     batches: AtomicU64,
     records: AtomicU64,
+    io_nanos: AtomicU64,
+}
+
+/// What the writer has done since start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WriterStats {
+    /// Successful group commits, i.e. fsyncs.
+    pub group_commits: u64,
+    pub records: u64,
+    /// Time spent in append + fsync, in microseconds.
+    pub io_micros: u64,
 }
 
 impl Shared {
@@ -56,12 +67,13 @@ impl Shared {
         self.failure.get().map(String::as_str)
     }
 
-    /// Committed groups (= successful fsyncs) and records since start.
-    pub fn committed(&self) -> (u64, u64) {
-        (
-            self.batches.load(Ordering::Relaxed),
-            self.records.load(Ordering::Relaxed),
-        )
+    /// Group commits, records and I/O time since start.
+    pub fn stats(&self) -> WriterStats {
+        WriterStats {
+            group_commits: self.batches.load(Ordering::Relaxed),
+            records: self.records.load(Ordering::Relaxed),
+            io_micros: self.io_nanos.load(Ordering::Relaxed) / 1000,
+        }
     }
 }
 
@@ -129,7 +141,11 @@ fn commit<S: QueueStorage>(
     shared: &Shared,
 ) {
     let before = storage.len();
-    match storage.append(buf).and_then(|()| storage.sync()) {
+    let started = std::time::Instant::now();
+    let written = storage.append(buf).and_then(|()| storage.sync());
+    let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    shared.io_nanos.fetch_add(nanos, Ordering::Relaxed);
+    match written {
         Ok(()) => {
             shared.batches.fetch_add(1, Ordering::Relaxed);
             shared
