@@ -140,7 +140,7 @@ pub fn validate(
     };
 
     let lang = get(LANG);
-    if !languages.iter().any(|l| l == lang) {
+    if !is_known_language(lang, languages) {
         fail(LANG, ErrorCode::InvalidLang);
     }
 
@@ -212,6 +212,28 @@ fn text_error(value: &str, max: usize) -> Option<ErrorCode> {
     } else {
         None
     }
+}
+
+/// Whether `lang` is one of the site's `languages`. If the site could not
+/// tell its languages (an empty list: its settings failed to load), any
+/// well-shaped tag is taken rather than refusing every submission.
+pub fn is_known_language(lang: &str, languages: &[String]) -> bool {
+    if languages.is_empty() {
+        is_language_tag(lang)
+    } else {
+        languages.iter().any(|l| l == lang)
+    }
+}
+
+/// `it`, `ar`, `zh-cn`, `es-419`: 2–3 letters, optionally `-` and 2–8
+/// letters or digits.
+pub fn is_language_tag(s: &str) -> bool {
+    let (base, rest) = s.split_once('-').map_or((s, None), |(b, r)| (b, Some(r)));
+    (2..=3).contains(&base.len())
+        && base.bytes().all(|b| b.is_ascii_lowercase())
+        && rest.is_none_or(|r| {
+            (2..=8).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
 }
 
 /// Shape only (`local@domain.tld`, no spaces): whether the address exists is
@@ -318,6 +340,13 @@ mod tests {
         );
         m.insert(PHONE.into(), "0744 812786".into());
         assert!(check(&m).is_ok());
+    }
+
+    #[test]
+    fn without_a_language_list_any_tag_shape_is_taken() {
+        assert!(is_known_language("uk", &[]) && is_known_language("es-419", &[]));
+        assert!(!is_known_language("", &[]) && !is_known_language("<x>", &[]));
+        assert!(!is_known_language("uk", &["it".to_owned()]));
     }
 
     #[test]

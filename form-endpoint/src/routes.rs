@@ -135,7 +135,7 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
     let lang = form
         .values
         .get(fields::LANG)
-        .filter(|l| languages.contains(l))
+        .filter(|l| fields::is_known_language(l, &languages))
         .cloned()
         .unwrap_or(default_lang);
     let client = client_ip(peer, &parts.headers, &app.config.trusted_proxies);
