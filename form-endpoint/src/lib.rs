@@ -21,7 +21,7 @@
 //! - [`server`]: serving with hyper-util's connection builder, so slow headers
 //!   time out (axum's `serve` has no header-read timeout), and graceful
 //!   shutdown on SIGTERM/Ctrl-C.
-//! - [`queue`]: the queue file — record schema v1 with a per-line CRC32C,
+//! - [`queue`]: the queue file — record schema v1 with a per-line CRC-32,
 //!   the single writer with group commit, the OS lock, recovery of a torn
 //!   tail, verification and reading for the operators' commands.
 //! - [`metrics`]: counters readable by tests and shown by `/healthz`.

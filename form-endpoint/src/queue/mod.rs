@@ -1,7 +1,7 @@
 //! The queue file: append-only JSON Lines of submissions, durable before
 //! anyone is told "received".
 //!
-//! - [`record`]: schema v1, one line per submission, with its CRC32C.
+//! - [`record`]: schema v1, one line per submission, with its CRC-32.
 //! - [`storage`]: the file operations behind a trait, so faults can be
 //!   injected ([`storage::FaultyStorage`]).
 //! - [`writer`]: the single writer thread and its group commit.
@@ -131,7 +131,7 @@ impl Queue {
         let writer = std::thread::Builder::new()
             .name("queue-writer".into())
             .spawn(move || writer::run(storage, rx, for_writer))
-            .map_err(Error::io("cannot start the writer thread for", "queue"))?;
+            .map_err(|e| Error::Unavailable(format!("cannot start the queue writer: {e}")))?;
         Ok(Self {
             handle: QueueHandle { tx, shared },
             writer: Some(writer),
