@@ -3,8 +3,9 @@
 //!
 //! Handlers send their submission over a bounded channel with a one-shot
 //! reply. The writer takes everything waiting (up to [`MAX_BATCH`]), encodes
-//! it, makes **one** append and **one** fsync, and only then answers each
-//! waiter with its id. While it syncs, new submissions queue up and form the
+//! it, makes **one** append and **one** fsync, and only then has each waiter
+//! answered with its id (by a helper thread, so that waking them does not
+//! delay the next group). While it syncs, new submissions queue up and form the
 //! next group, so the batch grows with the load and an fsync is shared by
 //! all who arrived during the previous one.
 //!
@@ -82,6 +83,18 @@ pub(crate) fn run<S: QueueStorage>(
     mut rx: mpsc::Receiver<Msg>,
     shared: Arc<Shared>,
 ) {
+    // Waking the waiters costs a syscall or so each: a helper thread does it
+    // while the writer gets on with the next group.
+    let (answers, to_answer) = std::sync::mpsc::channel::<Vec<(Reply, Receipt)>>();
+    let replier = std::thread::Builder::new()
+        .name("queue-replies".into())
+        .spawn(move || {
+            for group in to_answer {
+                answer_all(group);
+            }
+        })
+        .ok();
+    let answers = replier.as_ref().map(|_| answers);
     let mut ids = Generator::new();
     let mut buf = Vec::with_capacity(256 * 1024);
     let mut batch: Vec<(Reply, Receipt)> = Vec::with_capacity(MAX_BATCH);
@@ -128,10 +141,22 @@ pub(crate) fn run<S: QueueStorage>(
         if batch.is_empty() {
             continue;
         }
-        commit(&mut storage, &buf, &mut batch, &shared);
+        commit(&mut storage, &buf, &mut batch, &shared, answers.as_ref());
     }
     // Submissions still in the channel are dropped with their reply senders:
     // their handlers see "closed" and answer 503, having stored nothing.
+    drop(answers);
+    if let Some(replier) = replier {
+        let _ = replier.join();
+    }
+}
+
+fn answer_all(group: Vec<(Reply, Receipt)>) {
+    for (reply, receipt) in group {
+        // A waiter that went away (client disconnected) is stored all the
+        // same; nothing to undo.
+        let _ = reply.send(Ok(receipt));
+    }
 }
 
 fn commit<S: QueueStorage>(
@@ -139,6 +164,7 @@ fn commit<S: QueueStorage>(
     buf: &[u8],
     batch: &mut Vec<(Reply, Receipt)>,
     shared: &Shared,
+    answers: Option<&std::sync::mpsc::Sender<Vec<(Reply, Receipt)>>>,
 ) {
     let before = storage.len();
     let started = std::time::Instant::now();
@@ -152,10 +178,14 @@ fn commit<S: QueueStorage>(
                 .records
                 .fetch_add(batch.len() as u64, Ordering::Relaxed);
             tracing::debug!(records = batch.len(), bytes = buf.len(), "group committed");
-            for (reply, receipt) in batch.drain(..) {
-                // A waiter that went away (client disconnected) is stored all
-                // the same; nothing to undo.
-                let _ = reply.send(Ok(receipt));
+            let group = std::mem::replace(batch, Vec::with_capacity(MAX_BATCH));
+            match answers {
+                Some(answers) => {
+                    if let Err(unsent) = answers.send(group) {
+                        answer_all(unsent.0);
+                    }
+                }
+                None => answer_all(group),
             }
         }
         Err(e) => {
