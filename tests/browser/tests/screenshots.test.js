@@ -30,3 +30,20 @@ for (const lang of ['it', 'ar']) {
     }
   }
 }
+
+// Readable from 320 px up: no page kind scrolls sideways on the narrowest phones.
+for (const lang of ['it', 'ar']) {
+  test(`no sideways scrolling at 320px (${lang})`, async () => {
+    const kinds = pagesOfKind(lang);
+    const context = await newContext(browser, { viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    const wide = [];
+    for (const kind of ['home', 'section', 'guide', 'desks', 'contact', 'thanks', 'notFound']) {
+      await page.goto(BASE + kinds[kind]);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) wide.push(`${kinds[kind]}: ${overflow}px`);
+    }
+    await context.close();
+    assert.deepEqual(wide, []);
+  });
+}
