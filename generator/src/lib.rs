@@ -15,6 +15,7 @@
 //! all of them and fails at the end. [`check`] runs the same pipeline without
 //! writing and adds the [`report`] of missing and stale translations.
 
+pub mod cache;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
@@ -29,6 +30,18 @@ pub mod sitemap;
 pub mod theme;
 pub mod write;
 pub mod yaml;
+
+/// Prints how long each stage took when `SPORTELLO_TIMINGS` is set: the
+/// benchmark's microscope, off by default.
+pub(crate) fn phase(name: &str, since: &mut Instant) {
+    if std::env::var_os("SPORTELLO_TIMINGS").is_some() {
+        eprintln!(
+            "  {name:<12} {:>8.1} ms",
+            since.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    *since = Instant::now();
+}
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,11 +95,15 @@ pub struct Project {
 impl Project {
     /// Loads and models the site; `None` if a mistake prevents it.
     pub fn load(opts: &Options, diags: &mut Diagnostics) -> Option<Project> {
+        let mut t = Instant::now();
         let config = config::SiteConfig::load(&opts.content.join("site.yaml"), diags)?;
         let theme = Theme::load(&opts.themes, &config, diags);
         let desks = data::load_desks(&opts.content, diags);
+        phase("config+theme", &mut t);
         let loaded = load::load(&opts.content, &config, diags);
+        phase("load", &mut t);
         let site = Site::build(config, desks, loaded, opts.drafts, diags);
+        phase("model", &mut t);
         check_menu(&site, &opts.content, diags);
         let mut theme = theme?;
         register_functions(&mut theme, &site);
@@ -228,23 +245,76 @@ pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error
     };
     if diags.has_errors() {
         // Render without writing, so link and template mistakes are reported too.
-        project.renderer().render_all(&write::NullSink, &mut diags);
+        project
+            .renderer()
+            .render_all(&write::NullSink, &mut diags, None);
         diags.sort();
         return Err(Error::Invalid(diags));
     }
+    let mut t = Instant::now();
+    let previous = cache::Manifest::read(out);
+    let structure = cache::structure_hash(&project.site, &project.theme, opts);
+    let bodies: Vec<String> = {
+        use rayon::prelude::*;
+        project
+            .site
+            .pages
+            .par_iter()
+            .map(|p| cache::body_hash(p.body()))
+            .collect()
+    };
+    let reuse = previous
+        .as_ref()
+        .filter(|m| m.structure == structure)
+        .map(|m| render::Reuse {
+            clean: cache::clean_groups(&project.site, m, &bodies, out),
+            previous: m,
+        });
+    phase("cache", &mut t);
     let sink = write::DirSink::new(out).map_err(|source| Error::Output {
         path: out.to_path_buf(),
         source,
     })?;
-    let summary = project.renderer().render_all(&sink, &mut diags);
+    let (summary, facts) = project
+        .renderer()
+        .render_all(&sink, &mut diags, reuse.as_ref());
     diags.sort();
     if diags.has_errors() {
+        // A failed build leaves no cache: the next one renders everything.
+        let _ = std::fs::remove_file(out.join(cache::FILE));
         return Err(Error::Invalid(diags));
     }
-    let removed = sink.remove_stale().map_err(|source| Error::Output {
+    let output_error = |source| Error::Output {
         path: out.to_path_buf(),
         source,
-    })?;
+    };
+    let removed = sink
+        .remove_stale_since(previous.as_ref().map(|m| m.files.as_slice()))
+        .map_err(output_error)?;
+    let manifest = cache::Manifest {
+        version: cache::VERSION,
+        structure,
+        pages: project
+            .site
+            .pages
+            .iter()
+            .zip(bodies)
+            .zip(facts)
+            .map(|((p, body), f)| {
+                (
+                    p.path.clone(),
+                    cache::PageEntry {
+                        body,
+                        ids: f.ids,
+                        anchors: f.anchors,
+                    },
+                )
+            })
+            .collect(),
+        files: sink.made(),
+    };
+    manifest.write(out).map_err(output_error)?;
+    phase("stale+cache", &mut t);
     Ok(BuildResult {
         summary,
         written: sink.written.load(std::sync::atomic::Ordering::Relaxed),
@@ -260,7 +330,7 @@ pub fn check(opts: &Options) -> (Diagnostics, Option<report::TranslationReport>)
     let mut diags = Diagnostics::default();
     let project = Project::load(opts, &mut diags);
     let report = project.map(|p| {
-        p.renderer().render_all(&write::NullSink, &mut diags);
+        p.renderer().render_all(&write::NullSink, &mut diags, None);
         report::TranslationReport::new(&p.site)
     });
     diags.sort();

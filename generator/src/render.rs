@@ -28,6 +28,22 @@ pub trait Sink: Sync {
     fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
     /// A file published as it is.
     fn copy(&self, rel: &str, from: &std::path::Path) -> std::io::Result<()>;
+    /// A file the last build made that this build leaves as it is.
+    fn keep(&self, _rel: &str) {}
+}
+
+/// What a build may take over from the last one (see [`crate::cache`]).
+pub struct Reuse<'m> {
+    /// Per group: nothing it depends on changed, its files can stay.
+    pub clean: Vec<bool>,
+    pub previous: &'m crate::cache::Manifest,
+}
+
+/// What the cache keeps of each rendered page: its heading ids and anchor links.
+#[derive(Debug, Clone, Default)]
+pub struct PageFacts {
+    pub ids: Vec<String>,
+    pub anchors: Vec<crate::cache::CachedAnchor>,
 }
 
 /// Counts of what a render produced, for the summary line.
@@ -369,12 +385,19 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every output of the site into `sink`; problems into `diags`.
-    pub fn render_all(&self, sink: &dyn Sink, diags: &mut Diagnostics) -> Summary {
+    pub fn render_all(
+        &self,
+        sink: &dyn Sink,
+        diags: &mut Diagnostics,
+        reuse: Option<&Reuse>,
+    ) -> (Summary, Vec<PageFacts>) {
         let site = self.site;
+        let is_clean = |gid: GroupId| reuse.is_some_and(|r| r.clean[gid]);
         let nlang = site.config.languages.len();
         let jobs: Vec<(GroupId, LangId)> = (0..site.groups.len())
             .flat_map(|g| (0..nlang).map(move |l| (g, l)))
             .collect();
+        let mut t = std::time::Instant::now();
         let io_errors: Mutex<Vec<Diagnostic>> = Mutex::new(Vec::new());
         let put = |rel: &str, bytes: &[u8]| {
             if let Err(e) = sink.put(rel, bytes) {
@@ -387,6 +410,13 @@ impl<'a> Renderer<'a> {
         let outcomes: Vec<PageOutcome> = jobs
             .par_iter()
             .map(|&(gid, lang)| {
+                if is_clean(gid) {
+                    sink.keep(&index_path(&site.groups[gid].urls[lang]));
+                    return PageOutcome {
+                        written: true,
+                        ..Default::default()
+                    };
+                }
                 let mut o = self.render_page(gid, lang, None);
                 if let Some(html) = o.html.take() {
                     put(&index_path(&site.groups[gid].urls[lang]), html.as_bytes());
@@ -396,18 +426,53 @@ impl<'a> Renderer<'a> {
             })
             .collect();
 
+        crate::phase("render", &mut t);
         // Anchors are checked once every page's headings are known.
         let mut ids: HashMap<PageId, HashSet<String>> = HashMap::new();
         let mut anchors = Vec::new();
+        let mut facts = vec![PageFacts::default(); site.pages.len()];
         for o in outcomes.iter() {
             if let Some((pid, h)) = &o.headings {
                 ids.insert(*pid, h.iter().cloned().collect());
+                facts[*pid].ids = h.clone();
+            }
+        }
+        if let Some(r) = reuse {
+            for (_, g) in site.groups.iter().enumerate().filter(|(g, _)| r.clean[*g]) {
+                for &pid in g.members.iter().flatten() {
+                    let Some(entry) = r.previous.pages.get(&site.page(pid).path) else {
+                        continue;
+                    };
+                    ids.insert(pid, entry.ids.iter().cloned().collect());
+                    facts[pid] = PageFacts {
+                        ids: entry.ids.clone(),
+                        anchors: entry.anchors.clone(),
+                    };
+                    anchors.extend(entry.anchors.iter().filter_map(|a| {
+                        Some(AnchorRef {
+                            from: pid,
+                            group: crate::cache::group_of(site, &a.group)?,
+                            lang: site.config.lang(&a.lang)?,
+                            anchor: a.anchor.clone(),
+                            range: a.start..a.end,
+                        })
+                    }));
+                }
             }
         }
         let mut summary = Summary::default();
         let mut per_lang = vec![0usize; nlang];
         for (o, &(gid, lang)) in outcomes.into_iter().zip(&jobs) {
             diags.extend(o.diags);
+            for a in &o.anchors {
+                facts[a.from].anchors.push(crate::cache::CachedAnchor {
+                    group: site.groups[a.group].key.clone(),
+                    lang: site.config.languages[a.lang].code.clone(),
+                    anchor: a.anchor.clone(),
+                    start: a.range.start,
+                    end: a.range.end,
+                });
+            }
             anchors.extend(o.anchors);
             if o.written {
                 summary.files += 1;
@@ -458,6 +523,7 @@ impl<'a> Renderer<'a> {
             .zip(per_lang)
             .collect();
 
+        crate::phase("anchors", &mut t);
         // Site-wide files.
         match self.render_special("languages", site.default_lang()) {
             Ok(html) => put("index.html", html.as_bytes()),
@@ -509,8 +575,9 @@ impl<'a> Renderer<'a> {
             }
         }
         summary.assets = site.assets.len();
+        crate::phase("site files", &mut t);
         diags.extend(io_errors.into_inner().unwrap_or_else(|p| p.into_inner()));
-        summary
+        (summary, facts)
     }
 
     fn write_aliases(&self, put: &dyn Fn(&str, &[u8]), diags: &mut Diagnostics) -> usize {

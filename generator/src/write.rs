@@ -51,6 +51,46 @@ impl DirSink {
             .insert(rel.to_string());
     }
 
+    /// Every file this build made or kept, sorted.
+    pub fn made(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .made
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Removes the files of the last build (as its cache lists them) that this
+    /// build did not make; without that list, walks the folder.
+    pub fn remove_stale_since(&self, previous: Option<&[String]>) -> io::Result<usize> {
+        let Some(previous) = previous else {
+            return self.remove_stale();
+        };
+        let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
+        let mut removed = 0;
+        for rel in previous.iter().filter(|r| !made.contains(*r)) {
+            let path = self.root.join(rel);
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+            // Folders left empty go too (remove_dir fails on a non-empty one).
+            let mut dir = path.parent();
+            while let Some(d) = dir.filter(|d| *d != self.root) {
+                if std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+        }
+        Ok(removed)
+    }
+
     /// Removes files (and then empty folders) that this build did not make.
     pub fn remove_stale(&self) -> io::Result<usize> {
         let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
@@ -64,7 +104,7 @@ impl DirSink {
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.is_empty() || rel == MARKER {
+            if rel.is_empty() || rel == MARKER || rel == crate::cache::FILE {
                 continue;
             }
             if entry.file_type().is_dir() {
@@ -106,6 +146,11 @@ impl Sink for DirSink {
     fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
         let bytes = std::fs::read(from)?;
         self.put(rel, &bytes)
+    }
+
+    fn keep(&self, rel: &str) {
+        self.record(rel);
+        self.unchanged.fetch_add(1, Ordering::Relaxed);
     }
 }
 

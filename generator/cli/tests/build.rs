@@ -326,3 +326,93 @@ fn refuses_to_write_into_a_folder_it_did_not_make() {
     );
     assert!(site.path().join("public/precious.txt").exists());
 }
+
+#[test]
+fn a_rebuild_renders_only_what_changed_and_still_checks_anchors() {
+    let site = TestSite::new()
+        .page("a.it.md", "A", "## Uno {#one}\n\n[b](b.md)")
+        .page("b.it.md", "B", "[a](a.md#one)");
+    let first = site.build();
+    assert!(first.ok(), "{}", first.stderr());
+    let b_html = site.path().join("public/it/b/index.html");
+    let b_time = std::fs::metadata(&b_html).unwrap().modified().unwrap();
+
+    // Only A's body changes: A's three language versions are rendered again; B's are kept.
+    let site = site.page("a.it.md", "A", "## Uno {#one}\n\nNuovo testo.\n\n[b](b.md)");
+    let second = site.build();
+    assert!(second.ok(), "{}", second.stderr());
+    assert!(
+        second.stderr().contains("(3 written"),
+        "{}",
+        second.stderr()
+    );
+    assert!(second.file("it/a/index.html").contains("Nuovo testo."));
+    assert_eq!(
+        std::fs::metadata(&b_html).unwrap().modified().unwrap(),
+        b_time
+    );
+
+    // A's heading goes: B, although unchanged, now links to a missing anchor.
+    let site = site.page("a.it.md", "A", "Niente titoli.");
+    let third = site.build();
+    assert!(!third.ok());
+    assert!(
+        third.stderr().contains("anchor `#one` does not exist"),
+        "{}",
+        third.stderr()
+    );
+    assert!(
+        third.stderr().contains("content/b.it.md:4:1"),
+        "{}",
+        third.stderr()
+    );
+
+    // A deleted output file is made again even though nothing changed.
+    let site = site.page("a.it.md", "A", "## Uno {#one}");
+    assert!(site.build().ok());
+    std::fs::remove_file(&b_html).unwrap();
+    let again = site.build();
+    assert!(again.ok(), "{}", again.stderr());
+    assert!(b_html.exists());
+}
+
+#[test]
+fn a_template_change_renders_every_page_again() {
+    let themes = tempfile::tempdir().unwrap();
+    for e in walkdir::WalkDir::new(support::themes())
+        .into_iter()
+        .flatten()
+    {
+        let dest = themes
+            .path()
+            .join(e.path().strip_prefix(support::themes()).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+    let site = TestSite::new();
+    let run = |site: &TestSite| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+            .args(["build", "--content", "content", "--themes"])
+            .arg(themes.path())
+            .current_dir(site.path())
+            .output()
+            .unwrap()
+    };
+    assert!(run(&site).status.success());
+    let page = themes.path().join("default/templates/page.html");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        text.replace(
+            "<h1>{{ page.title }}</h1>",
+            "<h1 class=\"changed\">{{ page.title }}</h1>",
+        ),
+    )
+    .unwrap();
+    assert!(run(&site).status.success());
+    let html = std::fs::read_to_string(site.path().join("public/en/about/index.html")).unwrap();
+    assert!(html.contains(r#"<h1 class="changed">"#), "{html}");
+}
