@@ -53,10 +53,7 @@ pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
                 title,
                 id,
             }) => {
-                let dest_url = match links.resolve(&dest_url, range) {
-                    Some(url) => CowStr::from(url),
-                    None => dest_url,
-                };
+                let dest_url = resolved(links, dest_url, range);
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -70,10 +67,7 @@ pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
                 title,
                 id,
             }) => {
-                let dest_url = match links.resolve(&dest_url, range) {
-                    Some(url) => CowStr::from(url),
-                    None => dest_url,
-                };
+                let dest_url = resolved(links, dest_url, range);
                 Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -119,6 +113,14 @@ pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     Rendered { html, headings }
+}
+
+/// A link or image target as the resolver rewrites it (or as written).
+fn resolved<'a>(links: &mut dyn Links, dest: CowStr<'a>, range: Range<usize>) -> CowStr<'a> {
+    match links.resolve(&dest, range) {
+        Some(url) => CowStr::from(url),
+        None => dest,
+    }
 }
 
 fn heading_level(l: HeadingLevel) -> u8 {

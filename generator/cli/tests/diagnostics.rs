@@ -77,7 +77,7 @@ fn broken_links_anchors_and_duplicate_urls_are_located() {
 #[test]
 fn template_error_names_template_and_line() {
     let themes = tempfile::tempdir().unwrap();
-    copy_dir(&support::themes(), themes.path());
+    support::copy_dir(&support::themes(), themes.path());
     let page = themes.path().join("default/templates/page.html");
     let text = std::fs::read_to_string(&page).unwrap();
     std::fs::write(
@@ -85,13 +85,7 @@ fn template_error_names_template_and_line() {
         text.replacen("{{ page.title }}", "{{ page.title | no_such_filter }}", 1),
     )
     .unwrap();
-    let site = TestSite::new();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
-        .args(["build", "--content", "content", "--themes"])
-        .arg(themes.path())
-        .current_dir(site.path())
-        .output()
-        .unwrap();
+    let out = run_with_themes("build", themes.path());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(err.contains("templates/page.html:4:"), "{err}");
@@ -101,19 +95,13 @@ fn template_error_names_template_and_line() {
 #[test]
 fn missing_interface_string_is_a_warning_not_an_error() {
     let themes = tempfile::tempdir().unwrap();
-    copy_dir(&support::themes(), themes.path());
+    support::copy_dir(&support::themes(), themes.path());
     std::fs::write(
         themes.path().join("default/i18n/en.yaml"),
         "skip_to_content: Skip to content\n",
     )
     .unwrap();
-    let site = TestSite::new();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
-        .args(["check", "--content", "content", "--themes"])
-        .arg(themes.path())
-        .current_dir(site.path())
-        .output()
-        .unwrap();
+    let out = run_with_themes("check", themes.path());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert!(
@@ -153,14 +141,13 @@ fn check_reports_missing_and_stale_translations_with_the_digest_to_paste() {
     assert!(!site.path().join("public").exists(), "check writes nothing");
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for e in walkdir::WalkDir::new(from).into_iter().flatten() {
-        let rel = e.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
+/// Runs `cmd` on a fresh fixture site with another themes folder.
+fn run_with_themes(cmd: &str, themes: &std::path::Path) -> std::process::Output {
+    let site = TestSite::new();
+    std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args([cmd, "--content", "content", "--themes"])
+        .arg(themes)
+        .current_dir(site.path())
+        .output()
+        .unwrap()
 }
