@@ -379,19 +379,7 @@ fn a_rebuild_renders_only_what_changed_and_still_checks_anchors() {
 #[test]
 fn a_template_change_renders_every_page_again() {
     let themes = tempfile::tempdir().unwrap();
-    for e in walkdir::WalkDir::new(support::themes())
-        .into_iter()
-        .flatten()
-    {
-        let dest = themes
-            .path()
-            .join(e.path().strip_prefix(support::themes()).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
+    support::copy_dir(&support::themes(), themes.path());
     let site = TestSite::new();
     let run = |site: &TestSite| {
         std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
