@@ -10,6 +10,9 @@
 //! | too many from one client | `429` + `Retry-After`, input kept | `429 {"error": "rate_limited", "retry_after_secs": n}` |
 //! | queue cannot be written | `503`, input kept, desk phone | `503 {"error": "unavailable"}` |
 //!
+//! `GET /forms/contact` (an answer page reloaded or bookmarked) is a `303`
+//! to the contact page.
+//!
 //! JSON error values are the same codes the theme translates
 //! ([`ErrorCode`](crate::ErrorCode)), not sentences: the page's script looks
 //! the sentence up in the language it is showing.
@@ -87,7 +90,7 @@ impl FormsApp {
 
     pub fn router(&self) -> Router {
         Router::new()
-            .route(CONTACT_PATH, post(contact))
+            .route(CONTACT_PATH, post(contact).get(contact_page))
             .route("/healthz", get(healthz))
             .route("/forms/healthz", get(healthz))
             .with_state(self.inner.clone())
@@ -185,6 +188,20 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
             )
         }
     }
+}
+
+/// `GET /forms/contact` — the address bar after a 422 page, bookmarked or
+/// reloaded — leads to the contact page instead of a bare 405.
+async fn contact_page(State(app): State<Arc<Inner>>, headers: HeaderMap) -> Response {
+    let languages = app.pages.languages();
+    let lang = lang_from_referer(&headers, &languages)
+        .or_else(|| languages.first().cloned())
+        .unwrap_or_else(|| "en".to_owned());
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/{lang}/contact/")) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
 }
 
 impl Inner {

@@ -510,6 +510,23 @@ async fn a_queue_that_cannot_be_written_is_a_503_with_input_and_phone_and_unheal
 }
 
 #[tokio::test]
+async fn getting_the_form_address_leads_to_the_contact_page() {
+    let f = Fixture::unlimited();
+    let req = Request::get("/forms/contact")
+        .header(header::REFERER, "https://sportello.example/ar/contact/")
+        .body(Body::empty())
+        .expect("req");
+    let r = f.router.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()[header::LOCATION], "/ar/contact/");
+    let req = Request::get("/forms/contact")
+        .body(Body::empty())
+        .expect("req");
+    let r = f.router.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(r.headers()[header::LOCATION], "/it/contact/");
+}
+
+#[tokio::test]
 async fn healthz_reports_counts() {
     let f = Fixture::unlimited();
     assert_eq!(
