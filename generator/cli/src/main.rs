@@ -1,6 +1,7 @@
 //! `sportello`: build, check and serve the site.
 
 mod form_pages;
+mod live;
 mod serve;
 
 use std::path::PathBuf;

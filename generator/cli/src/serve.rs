@@ -11,11 +11,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use notify_debouncer_mini::{DebounceEventResult, new_debouncer, notify::RecursiveMode};
+use notify::{RecursiveMode, Watcher as _};
 use sportello_forms::{FormsConfig, Queue, ServerOptions};
 use tower_http::services::ServeDir;
 
 use crate::form_pages::ThemedPages;
+use crate::live::Builds;
 
 pub fn run(
     opts: sportello::Options,
@@ -28,7 +29,13 @@ pub fn run(
         .with_context(|| format!("--listen {listen} is not an address like 127.0.0.1:8080"))?;
     crate::build_and_report(&opts, &out);
     let pages = Arc::new(ThemedPages::new(opts.clone()));
-    let _watcher = watch(opts.clone(), out.clone(), Arc::clone(&pages))?;
+    let builds = Builds::new();
+    let _watcher = watch(
+        opts.clone(),
+        out.clone(),
+        Arc::clone(&pages),
+        builds.clone(),
+    )?;
     if let Some(dir) = queue_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -42,8 +49,9 @@ pub fn run(
                 torn.saved_to.display()
             );
         }
-        let app =
-            sportello_forms::app(FormsConfig::default(), pages, queue.handle()).merge(site(&out));
+        let app = sportello_forms::app(FormsConfig::default(), pages, queue.handle())
+            .merge(builds.router())
+            .merge(site(&out).layer(axum::middleware::map_response(crate::live::inject)));
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
@@ -104,26 +112,36 @@ fn not_found(root: &Path, path: &str) -> Response {
 }
 
 /// Rebuilds on every change under the content and themes folders.
+///
+/// Reading files is an event too (inotify reports opens), and the build reads
+/// every file: only events that change something count, or each build would
+/// start the next.
 fn watch(
     opts: sportello::Options,
     out: PathBuf,
     pages: Arc<ThemedPages>,
+    builds: Builds,
 ) -> anyhow::Result<impl Drop> {
-    let dirs = [opts.content.clone(), opts.themes.clone()];
-    let mut debouncer = new_debouncer(
-        Duration::from_millis(150),
-        move |res: DebounceEventResult| {
-            if res.is_ok_and(|events| !events.is_empty()) {
-                crate::build_and_report(&opts, &out);
-                pages.reload();
-            }
-        },
-    )?;
-    for dir in &dirs {
-        debouncer
-            .watcher()
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if res.is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_))) {
+            let _ = tx.send(());
+        }
+    })?;
+    for dir in [&opts.content, &opts.themes] {
+        watcher
             .watch(dir, RecursiveMode::Recursive)
             .with_context(|| format!("cannot watch {}", dir.display()))?;
     }
-    Ok(debouncer)
+    std::thread::spawn(move || {
+        while rx.recv().is_ok() {
+            // An editor's save is several events: wait for the burst to end.
+            while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
+            if crate::build_and_report(&opts, &out) {
+                pages.reload();
+                builds.bump();
+            }
+        }
+    });
+    Ok(watcher)
 }
