@@ -54,7 +54,7 @@ echo "== building the site and the fallback fixture"
 PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 echo "== sportello serve on 127.0.0.1:$PORT"
 "$BIN" serve --content content --themes themes --out "$TMP/public" \
-  --listen "127.0.0.1:$PORT" --queue "$TMP/queue.jsonl" --no-drafts >"$TMP/serve.log" 2>&1 &
+  --listen "127.0.0.1:$PORT" --queue "$TMP/queue.jsonl" --no-drafts --no-live-reload >"$TMP/serve.log" 2>&1 &
 SERVER_PID=$!
 answers() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "http://127.0.0.1:$PORT/it/"; }
 for _ in $(seq 1 300); do

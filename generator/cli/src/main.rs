@@ -50,6 +50,9 @@ enum Command {
         /// Leave drafts out, as the published site does.
         #[arg(long)]
         no_drafts: bool,
+        /// Do not make pages reload themselves after a rebuild.
+        #[arg(long)]
+        no_live_reload: bool,
     },
 }
 
@@ -87,10 +90,11 @@ fn main() -> ExitCode {
             listen,
             queue,
             no_drafts,
+            no_live_reload,
         } => {
             let mut opts = inputs.options();
             opts.drafts = !no_drafts;
-            match serve::run(opts, out, &listen, queue) {
+            match serve::run(opts, out, &listen, queue, !no_live_reload) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e:#}");

@@ -23,6 +23,7 @@ pub fn run(
     out: PathBuf,
     listen: &str,
     queue_path: PathBuf,
+    live_reload: bool,
 ) -> anyhow::Result<()> {
     let addr: SocketAddr = listen
         .parse()
@@ -51,7 +52,11 @@ pub fn run(
         }
         let app = sportello_forms::app(FormsConfig::default(), pages, queue.handle())
             .merge(builds.router())
-            .merge(site(&out).layer(axum::middleware::map_response(crate::live::inject)));
+            .merge(if live_reload {
+                site(&out).layer(axum::middleware::map_response(crate::live::inject))
+            } else {
+                site(&out)
+            });
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
