@@ -90,6 +90,7 @@ impl Theme {
         let mut v: Vec<String> = self
             .sources
             .keys()
+            .filter(|n| !n.starts_with("partials/"))
             .filter_map(|n| n.strip_suffix(".html").map(str::to_string))
             .collect();
         v.sort();
