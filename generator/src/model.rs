@@ -234,11 +234,13 @@ impl Site {
         site.link_sections();
         site.compute_urls(diags);
         site.sort_children();
-        site.digests = site
-            .pages
-            .iter()
-            .map(|p| (p.lang == default).then(|| digest(&p.text)))
-            .collect();
+        site.digests = {
+            use rayon::prelude::*;
+            site.pages
+                .par_iter()
+                .map(|p| (p.lang == default).then(|| digest(&p.text)))
+                .collect()
+        };
         site
     }
 

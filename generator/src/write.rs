@@ -15,6 +15,7 @@ use crate::render::Sink;
 pub const MARKER: &str = ".sportello-build";
 
 pub struct DirSink {
+    fresh: bool,
     root: PathBuf,
     made: Mutex<HashSet<String>>,
     pub written: AtomicUsize,
@@ -31,12 +32,15 @@ impl DirSink {
                 root.display()
             )));
         }
+        // A folder that did not exist, or held only our marker, has nothing stale.
+        let fresh = !root.join(MARKER).exists();
         std::fs::create_dir_all(root)?;
         std::fs::write(
             root.join(MARKER),
             b"made by sportello build; files here are replaced on every build\n",
         )?;
         Ok(DirSink {
+            fresh,
             root: root.to_path_buf(),
             made: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
@@ -93,6 +97,9 @@ impl DirSink {
 
     /// Removes files (and then empty folders) that this build did not make.
     pub fn remove_stale(&self) -> io::Result<usize> {
+        if self.fresh {
+            return Ok(0);
+        }
         let made = self.made.lock().unwrap_or_else(|p| p.into_inner());
         let mut removed = 0;
         for entry in walkdir::WalkDir::new(&self.root)
