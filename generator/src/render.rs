@@ -5,7 +5,7 @@
 //! site's HTML is never held in memory. Per-language values (interface
 //! strings, navigation, desks) are built once and shared by every page.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -428,35 +428,13 @@ impl<'a> Renderer<'a> {
 
         crate::phase("render", &mut t);
         // Anchors are checked once every page's headings are known.
-        let mut ids: HashMap<PageId, HashSet<String>> = HashMap::new();
-        let mut anchors = Vec::new();
         let mut facts = vec![PageFacts::default(); site.pages.len()];
-        for o in outcomes.iter() {
-            if let Some((pid, h)) = &o.headings {
-                ids.insert(*pid, h.iter().cloned().collect());
-                facts[*pid].ids = h.clone();
-            }
-        }
         if let Some(r) = reuse {
-            for (_, g) in site.groups.iter().enumerate().filter(|(g, _)| r.clean[*g]) {
+            for g in site.groups.iter().enumerate().filter(|(g, _)| r.clean[*g]).map(|(_, g)| g) {
                 for &pid in g.members.iter().flatten() {
-                    let Some(entry) = r.previous.pages.get(&site.page(pid).path) else {
-                        continue;
-                    };
-                    ids.insert(pid, entry.ids.iter().cloned().collect());
-                    facts[pid] = PageFacts {
-                        ids: entry.ids.clone(),
-                        anchors: entry.anchors.clone(),
-                    };
-                    anchors.extend(entry.anchors.iter().filter_map(|a| {
-                        Some(AnchorRef {
-                            from: pid,
-                            group: crate::cache::group_of(site, &a.group)?,
-                            lang: site.config.lang(&a.lang)?,
-                            anchor: a.anchor.clone(),
-                            range: a.start..a.end,
-                        })
-                    }));
+                    if let Some(entry) = r.previous.pages.get(&site.page(pid).path) {
+                        facts[pid] = PageFacts { ids: entry.ids.clone(), anchors: entry.anchors.clone() };
+                    }
                 }
             }
         }
@@ -464,16 +442,9 @@ impl<'a> Renderer<'a> {
         let mut per_lang = vec![0usize; nlang];
         for (o, &(gid, lang)) in outcomes.into_iter().zip(&jobs) {
             diags.extend(o.diags);
-            for a in &o.anchors {
-                facts[a.from].anchors.push(crate::cache::CachedAnchor {
-                    group: site.groups[a.group].key.clone(),
-                    lang: site.config.languages[a.lang].code.clone(),
-                    anchor: a.anchor.clone(),
-                    start: a.range.start,
-                    end: a.range.end,
-                });
+            if let Some((pid, ids)) = o.headings {
+                facts[pid] = PageFacts { ids, anchors: o.anchors.iter().map(|a| a.cached(site)).collect() };
             }
-            anchors.extend(o.anchors);
             if o.written {
                 summary.files += 1;
                 if site.groups[gid].is_translated(lang) {
@@ -483,38 +454,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        for a in anchors {
-            let target = site.groups[a.group].source(a.lang, site.default_lang()).0;
-            if !ids.get(&target).is_some_and(|set| set.contains(&a.anchor)) {
-                let from = site.page(a.from);
-                let tpage = site.page(target);
-                let mut known: Vec<&str> = ids
-                    .get(&target)
-                    .map(|s| s.iter().map(String::as_str).collect())
-                    .unwrap_or_default();
-                known.sort_unstable();
-                let mut d = Diagnostic::error(
-                    &from.path,
-                    format!("anchor `#{}` does not exist in {}", a.anchor, tpage.path),
-                )
-                .at(&from.text, a.range.clone())
-                .label("broken anchor");
-                d = match crate::load::frontmatter::closest(&a.anchor, &known) {
-                    Some(k) => d.hint(format!("did you mean `#{k}`?")),
-                    None if known.is_empty() => d.hint("that page has no headings"),
-                    None => d.hint(format!(
-                        "anchors there: {}",
-                        known
-                            .iter()
-                            .take(10)
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                };
-                diags.push(d);
-            }
-        }
+        check_anchors(site, &facts, None, diags);
         summary.pages = site
             .config
             .languages
@@ -630,11 +570,61 @@ pub struct PageOutcome {
 }
 
 struct AnchorRef {
-    from: PageId,
     group: GroupId,
     lang: LangId,
     anchor: String,
     range: Range<usize>,
+}
+
+impl AnchorRef {
+    fn cached(&self, site: &Site) -> crate::cache::CachedAnchor {
+        crate::cache::CachedAnchor {
+            group: site.groups[self.group].key.clone(),
+            lang: site.config.languages[self.lang].code.clone(),
+            anchor: self.anchor.clone(),
+            start: self.range.start,
+            end: self.range.end,
+        }
+    }
+}
+
+/// Checks every anchor link of `facts` (by page) against the heading ids the
+/// target pages have; `only` limits the check to links into those groups or
+/// from those pages (a preview after editing a few pages).
+pub fn check_anchors(site: &Site, facts: &[PageFacts], only: Option<(&HashSet<GroupId>, &HashSet<PageId>)>, diags: &mut Diagnostics) {
+    let default = site.default_lang();
+    for (from, f) in facts.iter().enumerate() {
+        for a in &f.anchors {
+            let (Some(group), Some(lang)) = (site.by_key.get(&a.group).copied(), site.config.lang(&a.lang)) else {
+                continue;
+            };
+            if let Some((groups, pages)) = only
+                && !groups.contains(&group)
+                && !pages.contains(&from)
+            {
+                continue;
+            }
+            let target = site.groups[group].source(lang, default).0;
+            let known = &facts[target].ids;
+            if known.iter().any(|id| *id == a.anchor) {
+                continue;
+            }
+            let page = site.page(from);
+            let mut sorted: Vec<&str> = known.iter().map(String::as_str).collect();
+            sorted.sort_unstable();
+            let d = Diagnostic::error(
+                &page.path,
+                format!("anchor `#{}` does not exist in {}", a.anchor, site.page(target).path),
+            )
+            .at(&page.text, a.start..a.end)
+            .label("broken anchor");
+            diags.push(match crate::load::frontmatter::closest(&a.anchor, &sorted) {
+                Some(k) => d.hint(format!("did you mean `#{k}`?")),
+                None if sorted.is_empty() => d.hint("that page has no headings"),
+                None => d.hint(format!("anchors there: {}", sorted.iter().take(10).copied().collect::<Vec<_>>().join(", "))),
+            });
+        }
+    }
 }
 
 struct LinkCtx<'a> {
@@ -648,18 +638,11 @@ struct LinkCtx<'a> {
 impl Links for LinkCtx<'_> {
     fn resolve(&mut self, dest: &str, range: Range<usize>) -> Option<String> {
         let file_range = self.from.body_start + range.start..self.from.body_start + range.end;
-        let from_id = self
-            .site
-            .by_key
-            .get(&self.from.key())
-            .and_then(|&g| self.site.groups[g].members[self.from.lang])
-            .unwrap_or(0);
         match self.site.resolve_link(self.from, dest, self.lang) {
             Link::External => None,
             Link::SamePage { anchor } => {
                 if let Some(&g) = self.site.by_key.get(&self.from.key()) {
                     self.anchors.push(AnchorRef {
-                        from: from_id,
                         group: g,
                         lang: self.from.lang,
                         anchor,
@@ -677,7 +660,6 @@ impl Links for LinkCtx<'_> {
             } => {
                 if let Some(anchor) = anchor {
                     self.anchors.push(AnchorRef {
-                        from: from_id,
                         group,
                         lang,
                         anchor,
