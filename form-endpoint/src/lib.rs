@@ -24,6 +24,8 @@
 //! - [`queue`]: the queue file — record schema v1 with a per-line CRC-32,
 //!   the single writer with group commit, the OS lock, recovery of a torn
 //!   tail, verification and reading for the operators' commands.
+//! - [`ops`]: the operators' commands — list, show, take/done/reopen (the
+//!   state log), export, stats, purge/erase, notification.
 //! - [`metrics`]: counters readable by tests and shown by `/healthz`.
 //! - [`config`]: what an operator can tune.
 //! - [`error`]: the crate's one error type and its HTTP face.
@@ -37,6 +39,7 @@ pub mod error;
 pub mod fields;
 pub mod limits;
 pub mod metrics;
+pub mod ops;
 pub mod pages;
 pub mod queue;
 pub mod routes;

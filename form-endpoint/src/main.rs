@@ -1,16 +1,19 @@
-//! `sportello-forms`: the form endpoint's server and (to come, issue 6) the
-//! operators' commands on the queue file.
+//! `sportello-forms`: the form endpoint's server and the operators' commands
+//! on the queue file (see the README's "Operators' guide").
 
 use std::io::IsTerminal as _;
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use sportello_forms::{FormsConfig, PlainPages, Queue, Rate, ServerOptions, queue};
+use sportello_forms::ops::state::EventKind;
+use sportello_forms::{FormsConfig, PlainPages, Queue, Rate, ServerOptions, ops, queue};
 
 #[derive(Parser)]
 #[command(
@@ -26,11 +29,126 @@ struct Cli {
 enum Command {
     /// Serve the contact form endpoint, appending submissions to the queue.
     Serve(ServeArgs),
-    /// Check the queue file: checksums, unique ids, torn tail.
-    Verify {
-        #[arg(long)]
-        queue: PathBuf,
+    /// List the requests, newest first.
+    List {
+        #[command(flatten)]
+        queue: QueueArg,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
+    /// Show one request in full, with its history.
+    Show {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// The request's id, or its first characters.
+        id: String,
+    },
+    /// Take a request in charge.
+    Take(ChangeArgs),
+    /// Mark a request as handled.
+    Done(ChangeArgs),
+    /// Open a handled request again.
+    Reopen(ChangeArgs),
+    /// Add a note to a request without changing its status.
+    Note(ChangeArgs),
+    /// Export requests as CSV (for spreadsheets) or JSON.
+    Export {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// csv or json.
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Start the CSV with a byte-order mark (helps Excel read accents and Arabic).
+        #[arg(long)]
+        bom: bool,
+        /// Write to this new file (created readable by you only) instead of the screen.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Count requests by status, desk, language, topic and month.
+    Stats {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// Print the counts as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Check the queue file and the state log: checksums, unique ids, torn tail.
+    Verify {
+        #[command(flatten)]
+        queue: QueueArg,
+    },
+}
+
+#[derive(clap::Args)]
+struct QueueArg {
+    /// The queue file (or set SPORTELLO_QUEUE once).
+    #[arg(long, env = "SPORTELLO_QUEUE")]
+    queue: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct FilterArgs {
+    /// Only requests with this status: new, taken or done.
+    #[arg(long, value_parser = parse_status)]
+    status: Option<ops::view::Status>,
+    /// Only requests for this desk (e.g. terni, or any).
+    #[arg(long)]
+    desk: Option<String>,
+    /// Only requests written in this language (e.g. ar).
+    #[arg(long)]
+    lang: Option<String>,
+    /// Only requests received since this date (2026-01-31) or in the last days (30d).
+    #[arg(long, value_parser = ops::view::parse_since)]
+    since: Option<jiff::Timestamp>,
+    /// Only requests whose name, e-mail, phone, message or id contains this text.
+    #[arg(long)]
+    search: Option<String>,
+    /// Only requests the desk was not notified of.
+    #[arg(long)]
+    not_notified: bool,
+}
+
+impl FilterArgs {
+    fn filter(self) -> ops::view::Filter {
+        ops::view::Filter {
+            status: self.status,
+            desk: self.desk,
+            lang: self.lang,
+            since: self.since,
+            search: self.search,
+            not_notified: self.not_notified,
+        }
+    }
+}
+
+fn parse_status(s: &str) -> Result<ops::view::Status, String> {
+    ops::view::Status::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a status: use new, taken or done"))
+}
+
+#[derive(clap::Args)]
+struct ChangeArgs {
+    #[command(flatten)]
+    queue: QueueArg,
+    /// The request's id, or its first characters.
+    id: String,
+    /// A note kept in the request's history.
+    #[arg(long)]
+    note: Option<String>,
+    /// Who you are (name or initials; or set SPORTELLO_OPERATOR once).
+    #[arg(long, env = "SPORTELLO_OPERATOR")]
+    by: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -79,7 +197,25 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Verify { queue } => verify(&queue),
+        Command::Verify { queue } => verify(&queue.queue),
+        Command::List { queue, filter } => list(&queue.queue, filter),
+        Command::Show { queue, id } => show(&queue.queue, &id),
+        Command::Take(a) => change(a, EventKind::Taken),
+        Command::Done(a) => change(a, EventKind::Done),
+        Command::Reopen(a) => change(a, EventKind::Reopened),
+        Command::Note(a) => change(a, EventKind::Note),
+        Command::Export {
+            queue,
+            format,
+            bom,
+            output,
+            filter,
+        } => export(&queue.queue, format, bom, output.as_deref(), filter),
+        Command::Stats {
+            queue,
+            json,
+            filter,
+        } => stats(&queue.queue, json, filter),
     };
     match result {
         Ok(code) => code,
@@ -90,10 +226,143 @@ fn main() -> ExitCode {
     }
 }
 
+/// Loads the queue for a reading command; a missing file is said plainly.
+fn load(queue: &Path) -> anyhow::Result<Vec<ops::view::Item>> {
+    if !queue.exists() {
+        anyhow::bail!(
+            "there is no queue file at {}. Check the path (it is the --queue given to `sportello-forms serve`).",
+            queue.display()
+        );
+    }
+    let (items, problems) = ops::view::load(queue)?;
+    if let Some(w) = problems.warning() {
+        eprintln!("{w}");
+    }
+    Ok(items)
+}
+
+fn list(queue: &Path, filter: FilterArgs) -> anyhow::Result<ExitCode> {
+    let items = filter.filter().apply(load(queue)?);
+    let out = if std::io::stdout().is_terminal() {
+        ops::table::table(&items)
+    } else {
+        ops::table::tsv(&items)
+    };
+    print_out(&out)
+}
+
+fn show(queue: &Path, id: &str) -> anyhow::Result<ExitCode> {
+    let items = load(queue)?;
+    let item = ops::view::resolve(&items, id).map_err(anyhow::Error::msg)?;
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(80);
+    print_out(&ops::table::page(item, width))
+}
+
+fn change(args: ChangeArgs, kind: EventKind) -> anyhow::Result<ExitCode> {
+    let queue = &args.queue.queue;
+    load(queue)?;
+    let said =
+        ops::view::change(queue, &args.id, kind, args.by, args.note).map_err(anyhow::Error::msg)?;
+    println!("{said}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(
+    queue: &Path,
+    format: Format,
+    bom: bool,
+    output: Option<&Path>,
+    filter: FilterArgs,
+) -> anyhow::Result<ExitCode> {
+    let items = filter.filter().apply(load(queue)?);
+    let write = |out: &mut dyn Write| -> anyhow::Result<()> {
+        match format {
+            Format::Csv => ops::export::csv(&items, bom, out)?,
+            Format::Json => ops::export::json(&items, out)?,
+        }
+        Ok(())
+    };
+    match output {
+        Some(path) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::AlreadyExists {
+                        anyhow::anyhow!(
+                            "{} exists already: choose another file name, or delete the old export first.",
+                            path.display()
+                        )
+                    } else {
+                        anyhow::anyhow!("cannot create {}: {e}", path.display())
+                    }
+                })?;
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)?;
+            out.into_inner()
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error()))?
+                .sync_all()
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!(
+                "{} request(s) exported to {} — it holds personal data: delete it when you are done.",
+                items.len(),
+                path.display()
+            );
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            write(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(queue: &Path, json: bool, filter: FilterArgs) -> anyhow::Result<ExitCode> {
+    let items = filter.filter().apply(load(queue)?);
+    let s = ops::stats::compute(&items);
+    if json {
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&s)?))
+    } else {
+        print_out(&ops::stats::render(&s))
+    }
+}
+
+/// Prints, and treats a closed pipe (`| head`) as success.
+fn print_out(s: &str) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn verify(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if !path.exists() {
+        anyhow::bail!(
+            "there is no queue file at {}. Check the path (it is the --queue given to `sportello-forms serve`).",
+            path.display()
+        );
+    }
     let report = queue::verify(path)?;
-    println!("{report}");
-    Ok(if report.is_ok() {
+    println!("queue file {}:\n{report}", path.display());
+    let ids: std::collections::HashSet<String> = queue::read_records(path)?
+        .filter_map(Result::ok)
+        .map(|r| r.id)
+        .collect();
+    let state = ops::state::verify_state(path, &ids)?;
+    println!(
+        "\nstate log {}:\n{state}",
+        ops::state::state_path(path).display()
+    );
+    Ok(if report.is_ok() && state.is_ok() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

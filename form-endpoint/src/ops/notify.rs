@@ -1,0 +1,1 @@
+//! Notification of new submissions to the desk (to come).

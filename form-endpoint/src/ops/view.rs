@@ -1,0 +1,362 @@
+//! Submissions joined with their state log: status, history, notification;
+//! the filters shared by `list`, `export` and `stats`; id prefixes.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::state::{self, Event, EventKind};
+use crate::Error;
+use crate::queue::record::{LineProblem, Record};
+
+/// Where a submission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Nobody has taken it in charge yet.
+    New,
+    /// An operator has taken it in charge.
+    Taken,
+    /// Handled.
+    Done,
+}
+
+impl Status {
+    pub const ALL: [Self; 3] = [Self::New, Self::Taken, Self::Done];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Taken => "taken",
+            Self::Done => "done",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// A submission and everything the state log says about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    #[serde(flatten)]
+    pub record: Record,
+    pub status: Status,
+    /// Who took it in charge or closed it last.
+    pub by: Option<String>,
+    /// The desk was notified (by any channel).
+    pub notified: bool,
+    /// Status changes and notes, oldest first.
+    pub history: Vec<Event>,
+}
+
+impl Item {
+    fn new(record: Record) -> Self {
+        Self {
+            record,
+            status: Status::New,
+            by: None,
+            notified: false,
+            history: Vec::new(),
+        }
+    }
+
+    fn apply(&mut self, e: &Event) {
+        match e.event {
+            EventKind::Taken => {
+                self.status = Status::Taken;
+                self.by = e.by.clone();
+            }
+            EventKind::Done => {
+                self.status = Status::Done;
+                self.by = e.by.clone();
+            }
+            EventKind::Reopened => {
+                self.status = Status::Taken;
+                self.by = e.by.clone();
+            }
+            EventKind::Note => {}
+            EventKind::Notified => {
+                self.notified = true;
+                return;
+            }
+        }
+        self.history.push(e.clone());
+    }
+}
+
+/// Problems met while reading, for a warning on stderr.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadProblems {
+    /// Damaged lines in the queue (not counting a last line being written).
+    pub damaged: Vec<(u64, LineProblem)>,
+    /// The queue ends with an incomplete line (a write in progress or a
+    /// crash).
+    pub torn_tail: Option<u64>,
+    /// Damaged lines in the state log.
+    pub state_damaged: Vec<(u64, LineProblem)>,
+}
+
+impl ReadProblems {
+    pub fn is_empty(&self) -> bool {
+        self.damaged.is_empty() && self.state_damaged.is_empty()
+    }
+
+    /// A warning for operators, or `None` if all is well. A torn tail alone
+    /// is not worth one: a server may be writing that line right now.
+    pub fn warning(&self) -> Option<String> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if let Some((offset, _)) = self.damaged.first() {
+            parts.push(format!(
+                "{} damaged line(s) in the queue file were skipped (the first at byte {offset})",
+                self.damaged.len()
+            ));
+        }
+        if let Some((offset, _)) = self.state_damaged.first() {
+            parts.push(format!(
+                "{} damaged line(s) in the state log were skipped (the first at byte {offset})",
+                self.state_damaged.len()
+            ));
+        }
+        Some(format!(
+            "warning: {}. Run `sportello-forms verify` for details and keep a copy of the files before anything else.",
+            parts.join("; ")
+        ))
+    }
+}
+
+/// Every submission of the queue with its state, in file order.
+pub fn load(queue: &Path) -> Result<(Vec<Item>, ReadProblems), Error> {
+    let mut problems = ReadProblems::default();
+    // The state log first: an event is only ever appended after its
+    // submission is on disk, so reading the queue second sees them all.
+    let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+    for line in state::read_event_lines(&state::state_path(queue))? {
+        match line.entry {
+            Ok(e) => events.entry(e.id.clone()).or_default().push(e),
+            Err(LineProblem::Unterminated) => {}
+            Err(p) => problems.state_damaged.push((line.offset, p)),
+        }
+    }
+    let mut items = Vec::new();
+    let mut pending = Vec::new();
+    for line in crate::queue::read_lines(queue)? {
+        let line = line.map_err(Error::io("cannot read", queue))?;
+        match line.entry {
+            Ok(record) => {
+                problems.damaged.append(&mut pending);
+                let mut item = Item::new(record);
+                if let Some(evs) = events.get(&item.record.id) {
+                    for e in evs {
+                        item.apply(e);
+                    }
+                }
+                items.push(item);
+            }
+            Err(p) => pending.push((line.offset, p)),
+        }
+    }
+    // Damage after the last good record is a torn tail.
+    if let Some((offset, _)) = pending.first() {
+        problems.torn_tail = Some(*offset);
+    }
+    Ok((items, problems))
+}
+
+/// What to keep, for `list`, `export` and `stats`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<Status>,
+    pub desk: Option<String>,
+    pub lang: Option<String>,
+    /// Received at or after this instant.
+    pub since: Option<jiff::Timestamp>,
+    /// Case-insensitive text in the id, name, e-mail, phone or message.
+    pub search: Option<String>,
+    /// Only those the desk was not notified of.
+    pub not_notified: bool,
+}
+
+impl Filter {
+    pub fn matches(&self, item: &Item) -> bool {
+        let r = &item.record;
+        if self.status.is_some_and(|s| s != item.status) {
+            return false;
+        }
+        if self
+            .desk
+            .as_deref()
+            .is_some_and(|d| !d.eq_ignore_ascii_case(&r.desk))
+        {
+            return false;
+        }
+        if self
+            .lang
+            .as_deref()
+            .is_some_and(|l| !l.eq_ignore_ascii_case(&r.lang))
+        {
+            return false;
+        }
+        if let Some(since) = self.since {
+            match r.received.parse::<jiff::Timestamp>() {
+                Ok(t) if t >= since => {}
+                _ => return false,
+            }
+        }
+        if self.not_notified && item.notified {
+            return false;
+        }
+        if let Some(needle) = &self.search {
+            let needle = needle.to_lowercase();
+            let hay = [
+                Some(r.id.as_str()),
+                Some(r.name.as_str()),
+                r.email.as_deref(),
+                r.phone.as_deref(),
+                Some(r.message.as_str()),
+            ];
+            if !hay
+                .into_iter()
+                .flatten()
+                .any(|h| h.to_lowercase().contains(&needle))
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The matching items, newest first.
+    pub fn apply(&self, items: Vec<Item>) -> Vec<Item> {
+        let mut out: Vec<Item> = items.into_iter().filter(|i| self.matches(i)).collect();
+        out.sort_by(|a, b| {
+            b.record
+                .received
+                .cmp(&a.record.received)
+                .then_with(|| b.record.id.cmp(&a.record.id))
+        });
+        out
+    }
+}
+
+/// Parses `--since`: a date `2026-01-31` (from midnight UTC), a time
+/// `2026-01-31T09:00:00Z`, or a number of days back, `30d`.
+pub fn parse_since(s: &str) -> Result<jiff::Timestamp, String> {
+    let s = s.trim();
+    if let Some(days) = s.strip_suffix('d').and_then(|d| d.parse::<i64>().ok()) {
+        return days_ago(days);
+    }
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>()
+        && let Ok(t) = format!("{d}T00:00:00Z").parse::<jiff::Timestamp>()
+    {
+        return Ok(t);
+    }
+    Err(format!(
+        "`{s}` is not a date: write it as 2026-01-31, or 30d for the last 30 days"
+    ))
+}
+
+/// The instant `days` days before now.
+pub fn days_ago(days: i64) -> Result<jiff::Timestamp, String> {
+    jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(days.saturating_mul(24)))
+        .map_err(|e| format!("{days} days is too far back: {e}"))
+}
+
+/// Finds the one item whose id starts with `prefix` (case-insensitive).
+pub fn resolve<'a>(items: &'a [Item], prefix: &str) -> Result<&'a Item, String> {
+    let wanted = prefix.trim().to_ascii_uppercase();
+    if wanted.is_empty() {
+        return Err("give the request's id (or its first characters), as `list` shows it".into());
+    }
+    let found: Vec<&Item> = items
+        .iter()
+        .filter(|i| i.record.id.starts_with(&wanted))
+        .collect();
+    match found.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "no request has an id starting with {wanted}. Check it with `sportello-forms list` (it may have been purged or erased)."
+        )),
+        many => Err(format!(
+            "{} requests have ids starting with {wanted} ({}…): type more characters of the id.",
+            many.len(),
+            many.iter()
+                .take(3)
+                .map(|i| i.record.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// The shortest prefix length (at least `min`) that tells these ids apart.
+pub fn unique_prefix_len(ids: &[&str], min: usize) -> usize {
+    let mut sorted: Vec<&str> = ids.to_vec();
+    sorted.sort_unstable();
+    let mut need = min;
+    for pair in sorted.windows(2) {
+        let common = pair[0]
+            .bytes()
+            .zip(pair[1].bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        need = need.max(common + 1);
+    }
+    need.min(26)
+}
+
+/// Records a status change (`take`, `done`, `reopen`) or a note.
+/// Returns a sentence for the operator.
+pub fn change(
+    queue: &Path,
+    prefix: &str,
+    kind: EventKind,
+    by: Option<String>,
+    note: Option<String>,
+) -> Result<String, String> {
+    let (items, _) = load(queue).map_err(|e| e.to_string())?;
+    let item = resolve(&items, prefix)?;
+    let id = item.record.id.clone();
+    match (kind, item.status) {
+        (EventKind::Taken, Status::Done) => {
+            return Err(format!(
+                "request {id} is already done. To work on it again, use `sportello-forms reopen {}`.",
+                &id[..12]
+            ));
+        }
+        (EventKind::Done, Status::Done) => {
+            return Err(format!("request {id} is already done; nothing changed."));
+        }
+        (EventKind::Reopened, s) if s != Status::Done => {
+            return Err(format!(
+                "request {id} is not done (it is {}), so there is nothing to reopen.",
+                s.as_str()
+            ));
+        }
+        (EventKind::Note, _) if note.as_deref().is_none_or(|n| n.trim().is_empty()) => {
+            return Err("write the note after --note, in quotes.".into());
+        }
+        _ => {}
+    }
+    let mut event = Event::new(&id, kind);
+    event.by = by.filter(|b| !b.trim().is_empty());
+    event.note = note.filter(|n| !n.trim().is_empty());
+    state::append(queue, &[event]).map_err(|e| e.to_string())?;
+    Ok(match kind {
+        EventKind::Taken => format!("request {id} is now taken in charge"),
+        EventKind::Done => format!("request {id} is now done"),
+        EventKind::Reopened => format!("request {id} is open again (taken in charge)"),
+        EventKind::Note | EventKind::Notified => format!("note added to request {id}"),
+    })
+}

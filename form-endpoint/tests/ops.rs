@@ -1,0 +1,405 @@
+//! The operators' commands, run as the real binary on fixture queues.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sportello_forms::queue::record::{Record, encode_line};
+use sportello_forms::{Queue, Submission};
+
+const ARABIC_MESSAGE: &str = "أريد تأسيس جمعية للمهاجرين في تيرني ونحتاج إلى مساعدة في كتابة النظام الأساسي للجمعية وفتح حساب مصرفي";
+
+fn sub(lang: &str, name: &str, desk: &str, topic: &str, message: &str) -> Submission {
+    Submission {
+        lang: lang.into(),
+        name: name.into(),
+        email: Some(format!("{}@example.org", lang)),
+        phone: Some("+39 0744 000000".into()),
+        desk: desk.into(),
+        topic: topic.into(),
+        message: message.into(),
+    }
+}
+
+/// Old records, written with the library's encoder (dates in the past), in
+/// id order like the writer's.
+fn old_records() -> Vec<Record> {
+    vec![
+        Record::new(
+            "01H0000000000000000000000A".into(),
+            "2023-03-05T10:00:00.000Z".into(),
+            sub(
+                "it",
+                "Mario Rossi",
+                "terni",
+                "founding",
+                "Vorrei fondare un'associazione.",
+            ),
+        ),
+        Record::new(
+            "01H0000000000000000000000B".into(),
+            "2023-04-10T11:30:00.000Z".into(),
+            sub("ar", "أمينة", "perugia", "running", ARABIC_MESSAGE),
+        ),
+        Record::new(
+            "01H1000000000000000000000C".into(),
+            "2024-01-20T09:15:00.000Z".into(),
+            sub(
+                "fr",
+                "=HYPERLINK(\"http://evil\")",
+                "terni",
+                "networks",
+                "-2+3 @SUM(A1)\nligne deux",
+            ),
+        ),
+    ]
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    queue: PathBuf,
+    /// Ids in file order.
+    ids: Vec<String>,
+}
+
+/// A queue with three old records and two written by the real writer now.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let queue = dir.path().join("submissions.jsonl");
+    let mut bytes = Vec::new();
+    let mut ids = Vec::new();
+    for r in old_records() {
+        encode_line(&r, &mut bytes).expect("encodes");
+        ids.push(r.id);
+    }
+    fs::write(&queue, &bytes).expect("writes");
+    fs::set_permissions(&queue, fs::Permissions::from_mode(0o600)).expect("chmod");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let q = Queue::open(&queue).expect("opens");
+        for s in [
+            sub("uk", "Олена", "terni", "other", "Добрий день"),
+            sub("it", "Giulia Bianchi", "any", "founding", "Buongiorno"),
+        ] {
+            ids.push(q.handle().submit(s).await.expect("stored").id);
+        }
+        q.close().await;
+    });
+    Fixture {
+        _dir: dir,
+        queue,
+        ids,
+    }
+}
+
+fn run(queue: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(args)
+        .env("SPORTELLO_QUEUE", queue)
+        .env_remove("SPORTELLO_OPERATOR")
+        .output()
+        .expect("runs")
+}
+
+fn ok(queue: &Path, args: &[&str]) -> String {
+    let out = run(queue, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn fails(queue: &Path, args: &[&str]) -> String {
+    let out = run(queue, args);
+    assert!(!out.status.success(), "{args:?} should fail");
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
+/// The ids column of `list`'s tab-separated output.
+fn listed(queue: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["list"];
+    all.extend_from_slice(args);
+    let out = ok(queue, &all);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("id\treceived\tdesk\tlang\ttopic\tname\tstatus\tnotified")
+    );
+    lines
+        .map(|l| l.split('\t').next().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn list_is_newest_first_and_filters() {
+    let f = fixture();
+    let q = &f.queue;
+    let mut newest_first = f.ids.clone();
+    newest_first.reverse();
+    assert_eq!(listed(q, &[]), newest_first);
+    assert_eq!(listed(q, &["--lang", "ar"]), [f.ids[1].clone()]);
+    assert_eq!(listed(q, &["--desk", "perugia"]), [f.ids[1].clone()]);
+    assert_eq!(
+        listed(q, &["--desk", "terni"]),
+        [f.ids[3].clone(), f.ids[2].clone(), f.ids[0].clone()]
+    );
+    assert_eq!(
+        listed(q, &["--since", "2024-01-01"]),
+        [f.ids[4].clone(), f.ids[3].clone(), f.ids[2].clone()]
+    );
+    assert_eq!(listed(q, &["--since", "2d"]).len(), 2);
+    assert_eq!(listed(q, &["--search", "ROSSI"]), [f.ids[0].clone()]);
+    assert_eq!(listed(q, &["--search", "مساعدة"]), [f.ids[1].clone()]);
+    assert_eq!(listed(q, &["--status", "new"]).len(), 5);
+    assert!(listed(q, &["--status", "done"]).is_empty());
+    // Every line has all the columns, and says nobody was notified.
+    let out = ok(q, &["list"]);
+    for line in out.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 8, "{line}");
+        assert_eq!(cols[6], "new");
+        assert_eq!(cols[7], "NO");
+    }
+    assert!(out.contains("أمينة"), "right-to-left name as stored");
+    let bad = fails(q, &["list", "--status", "archived"]);
+    assert!(bad.contains("use new, taken or done"), "{bad}");
+    let bad = fails(q, &["list", "--since", "last tuesday"]);
+    assert!(bad.contains("2026-01-31"), "{bad}");
+}
+
+#[test]
+fn show_prints_every_field_and_the_message_intact() {
+    let f = fixture();
+    let q = &f.queue;
+    let out = ok(q, &["show", &f.ids[1].to_lowercase()]);
+    for want in [
+        f.ids[1].as_str(),
+        "2023-04-10 11:30 UTC",
+        "أمينة",
+        "ar@example.org",
+        "+39 0744 000000",
+        "perugia",
+        "running",
+        "status     \u{2068}new",
+        "not taken in charge",
+    ] {
+        assert!(out.contains(want), "{want:?} missing from {out}");
+    }
+    // The message is wrapped at word boundaries in logical order: its
+    // lines, put back together, are the message.
+    let message: Vec<&str> = out
+        .split("message:\n")
+        .nth(1)
+        .and_then(|m| m.split("\nhistory").next())
+        .expect("message section")
+        .lines()
+        .map(|l| l.trim().trim_matches(['\u{2068}', '\u{2069}']))
+        .collect();
+    assert!(message.len() > 1, "wrapped: {message:?}");
+    assert_eq!(message.join(" "), ARABIC_MESSAGE);
+    // Ambiguous and unknown prefixes are explained.
+    let err = fails(q, &["show", "01H0"]);
+    assert!(err.contains("type more characters"), "{err}");
+    let err = fails(q, &["show", "01ZZZZ"]);
+    assert!(
+        err.contains("no request has an id starting with 01ZZZZ"),
+        "{err}"
+    );
+}
+
+#[test]
+fn take_done_reopen_append_to_the_state_log_only() {
+    let f = fixture();
+    let q = &f.queue;
+    let before = fs::read(q).expect("reads");
+    let id = &f.ids[2];
+    let said = ok(
+        q,
+        &["take", &id[..14], "--by", "Marta", "--note", "called back"],
+    );
+    assert!(said.contains("taken in charge"), "{said}");
+    assert_eq!(listed(q, &["--status", "taken"]), [id.as_str()]);
+    let err = fails(q, &["reopen", id]);
+    assert!(err.contains("nothing to reopen"), "{err}");
+    ok(
+        q,
+        &["done", id, "--by", "Marta", "--note", "statuto inviato"],
+    );
+    let err = fails(q, &["take", id]);
+    assert!(err.contains("reopen"), "{err}");
+    ok(q, &["reopen", id, "--note", "needs a second meeting"]);
+    ok(q, &["note", id, "--note", "=not a formula"]);
+    assert_eq!(listed(q, &["--status", "taken"]), [id.as_str()]);
+    let page = ok(q, &["show", id]);
+    let history = page.split("history:\n").nth(1).expect("history");
+    let order: Vec<&str> = [
+        "taken by",
+        "called back",
+        "done by",
+        "statuto inviato",
+        "reopened",
+        "second meeting",
+        "note",
+        "=not a formula",
+    ]
+    .into_iter()
+    .collect();
+    let mut at = 0;
+    for want in order {
+        let found = history[at..]
+            .find(want)
+            .unwrap_or_else(|| panic!("{want} after {at} in {history}"));
+        at += found;
+    }
+    // The submissions log is untouched; the state log is private and
+    // checksummed.
+    assert_eq!(fs::read(q).expect("reads"), before);
+    let state = sportello_forms::ops::state::state_path(q);
+    let mode = fs::metadata(&state)
+        .expect("state log")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    let events = sportello_forms::ops::state::read_event_lines(&state).expect("reads");
+    assert_eq!(events.len(), 4);
+    assert!(events.iter().all(|e| e.entry.is_ok()));
+    ok(q, &["verify"]);
+}
+
+#[test]
+fn export_csv_neutralises_formulas_and_json_is_complete() {
+    let f = fixture();
+    let q = &f.queue;
+    ok(
+        q,
+        &["take", &f.ids[2], "--by", "@marta", "--note", "+1 call"],
+    );
+    let out = run(q, &["export", "--format", "csv", "--bom", "--lang", "fr"]);
+    assert!(out.status.success());
+    let bytes = out.stdout;
+    assert!(bytes.starts_with("\u{FEFF}id,received,status,".as_bytes()));
+    assert!(bytes.windows(2).any(|w| w == b"\r\n"), "CRLF line ends");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let header = reader.headers().expect("header").clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1);
+    let get = |col: &str| {
+        let i = header.iter().position(|h| h == col).expect("column");
+        rows[0].get(i).expect("cell").to_owned()
+    };
+    assert_eq!(get("name"), "'=HYPERLINK(\"http://evil\")");
+    assert_eq!(get("message"), "'-2+3 @SUM(A1)\nligne deux");
+    assert_eq!(get("phone"), "'+39 0744 000000");
+    assert_eq!(get("by"), "'@marta");
+    assert_eq!(get("status"), "taken");
+    assert!(get("history").contains("+1 call"));
+    // Without a BOM; same filters as list.
+    let plain = ok(q, &["export", "--since", "2024-01-01"]);
+    assert!(plain.starts_with("id,"));
+    assert_eq!(
+        csv::Reader::from_reader(plain.as_bytes()).records().count(),
+        3
+    );
+    // JSON: everything, newest first, text as stored.
+    let json = ok(q, &["export", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(v["count"], 5);
+    let reqs = v["requests"].as_array().expect("array");
+    assert_eq!(reqs[4]["id"], f.ids[0].as_str());
+    assert_eq!(reqs[3]["message"], ARABIC_MESSAGE);
+    assert_eq!(reqs[2]["name"], "=HYPERLINK(\"http://evil\")");
+    assert_eq!(reqs[2]["history"][0]["note"], "+1 call");
+    // To a new private file, never over an existing one.
+    let file = q.with_file_name("export.csv");
+    ok(q, &["export", "--output", file.to_str().expect("utf-8")]);
+    let mode = fs::metadata(&file).expect("export").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let err = fails(q, &["export", "--output", file.to_str().expect("utf-8")]);
+    assert!(err.contains("exists already"), "{err}");
+}
+
+#[test]
+fn stats_count_by_status_desk_language_topic_and_month() {
+    let f = fixture();
+    let q = &f.queue;
+    ok(q, &["done", &f.ids[0]]);
+    let out = ok(q, &["stats", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["total"], 5);
+    assert_eq!(v["by_status"]["done"], 1);
+    assert_eq!(v["by_status"]["new"], 4);
+    assert_eq!(v["by_desk"]["terni"], 3);
+    assert_eq!(v["by_lang"]["it"], 2);
+    assert_eq!(v["by_topic"]["founding"], 2);
+    assert_eq!(v["by_month"]["2023-03"], 1);
+    assert_eq!(v["by_month"]["2024-01"], 1);
+    let text = ok(q, &["stats"]);
+    assert!(
+        text.contains("5 requests in all") && text.contains("by month"),
+        "{text}"
+    );
+    let since = ok(q, &["stats", "--json", "--since", "2024-01-01"]);
+    let v: serde_json::Value = serde_json::from_str(&since).expect("json");
+    assert_eq!(v["total"], 3);
+}
+
+#[test]
+fn a_torn_tail_is_read_past_and_reported_by_verify() {
+    let f = fixture();
+    let q = &f.queue;
+    let good_len = fs::metadata(q).expect("queue").len();
+    let mut bytes = fs::read(q).expect("reads");
+    bytes.extend_from_slice(b"{\"v\":1,\"id\":\"01KZ");
+    fs::write(q, &bytes).expect("writes");
+    assert_eq!(listed(q, &[]).len(), 5);
+    let out = run(q, &["list"]);
+    assert!(out.stderr.is_empty(), "a line being written is no warning");
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(&format!("torn tail at byte {good_len}")),
+        "{report}"
+    );
+    ok(q, &["take", &f.ids[0]]);
+}
+
+#[test]
+fn a_corrupt_record_is_skipped_with_a_warning_and_fails_verify() {
+    let f = fixture();
+    let q = &f.queue;
+    let mut bytes = fs::read(q).expect("reads");
+    let second = bytes.iter().position(|b| *b == b'\n').expect("line") + 1;
+    // Flip a letter inside the second record's name.
+    let at = second + 100;
+    bytes[at] ^= 0x01;
+    fs::write(q, &bytes).expect("writes");
+    let ids = listed(q, &[]);
+    assert_eq!(ids.len(), 4);
+    assert!(!ids.contains(&f.ids[1]));
+    let out = run(q, &["list"]);
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warning.contains(&format!("the first at byte {second}")) && warning.contains("verify"),
+        "{warning}"
+    );
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(&format!("damaged line at byte {second}")),
+        "{report}"
+    );
+    assert!(report.contains("checksum mismatch"), "{report}");
+}
+
+#[test]
+fn a_missing_queue_is_explained() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let err = fails(&dir.path().join("nope.jsonl"), &["list"]);
+    assert!(err.contains("there is no queue file at"), "{err}");
+}
