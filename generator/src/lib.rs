@@ -24,6 +24,7 @@ pub mod jsonld;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod preview;
 pub mod render;
 pub mod report;
 pub mod sitemap;
@@ -213,11 +214,21 @@ pub struct BuildResult {
     pub removed: usize,
     pub warnings: Diagnostics,
     pub elapsed: Duration,
+    /// For a preview that rendered only edited pages: how many.
+    pub updated: Option<usize>,
 }
 
 impl BuildResult {
     /// "built 28 pages (it 7, en 7, …), 3 fallbacks, 1 alias, 2 assets in 0.05 s".
     pub fn line(&self) -> String {
+        if let Some(n) = self.updated {
+            return format!(
+                "updated {n} edited page(s) in {:.1} ms ({} written, {} unchanged)",
+                self.elapsed.as_secs_f64() * 1000.0,
+                self.written,
+                self.unchanged
+            );
+        }
         let s = &self.summary;
         let total: usize = s.pages.iter().map(|(_, n)| n).sum();
         let per: Vec<String> = s.pages.iter().map(|(l, n)| format!("{l} {n}")).collect();
@@ -243,86 +254,103 @@ pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error
         diags.sort();
         return Err(Error::Invalid(diags));
     };
-    if diags.has_errors() {
-        // Render without writing, so link and template mistakes are reported too.
-        project
+    project
+        .build(opts, out, diags, start)
+        .map(|(result, _)| result)
+}
+
+impl Project {
+    /// Renders and writes this loaded site into `out`, reusing the last
+    /// build's output where nothing it depends on changed; `diags` holds what
+    /// loading found. Returns the facts of every page, for later previews.
+    pub fn build(
+        &self,
+        opts: &Options,
+        out: &std::path::Path,
+        mut diags: Diagnostics,
+        start: Instant,
+    ) -> Result<(BuildResult, Vec<render::PageFacts>), Error> {
+        let project = self;
+        if diags.has_errors() {
+            // Render without writing, so link and template mistakes are reported too.
+            project
+                .renderer()
+                .render_all(&write::NullSink, &mut diags, None);
+            diags.sort();
+            return Err(Error::Invalid(diags));
+        }
+        let mut t = Instant::now();
+        let previous = cache::Manifest::read(out);
+        let structure = cache::structure_hash(&project.site, &project.theme, opts);
+        let bodies: Vec<String> = {
+            use rayon::prelude::*;
+            project
+                .site
+                .pages
+                .par_iter()
+                .map(|p| cache::body_hash(p.body()))
+                .collect()
+        };
+        let reuse = previous
+            .as_ref()
+            .filter(|m| m.structure == structure)
+            .map(|m| render::Reuse {
+                clean: cache::clean_groups(&project.site, m, &bodies, out),
+                previous: m,
+            });
+        phase("cache", &mut t);
+        let output_error = |source| Error::Output {
+            path: out.to_path_buf(),
+            source,
+        };
+        let sink = write::DirSink::new(out).map_err(output_error)?;
+        let (summary, facts) = project
             .renderer()
-            .render_all(&write::NullSink, &mut diags, None);
+            .render_all(&sink, &mut diags, reuse.as_ref());
         diags.sort();
-        return Err(Error::Invalid(diags));
+        if diags.has_errors() {
+            // A failed build leaves no cache: the next one renders everything.
+            let _ = std::fs::remove_file(out.join(cache::FILE));
+            return Err(Error::Invalid(diags));
+        }
+        let removed = sink
+            .remove_stale_since(previous.as_ref().map(|m| m.files.as_slice()))
+            .map_err(output_error)?;
+        let manifest = cache::Manifest {
+            version: cache::VERSION,
+            structure,
+            pages: project
+                .site
+                .pages
+                .iter()
+                .zip(bodies)
+                .zip(&facts)
+                .map(|((p, body), f)| {
+                    (
+                        p.path.clone(),
+                        cache::PageEntry {
+                            body,
+                            ids: f.ids.clone(),
+                            anchors: f.anchors.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            files: sink.made(),
+        };
+        manifest.write(out).map_err(output_error)?;
+        phase("stale+cache", &mut t);
+        let result = BuildResult {
+            summary,
+            written: sink.written.load(std::sync::atomic::Ordering::Relaxed),
+            unchanged: sink.unchanged.load(std::sync::atomic::Ordering::Relaxed),
+            removed,
+            warnings: diags,
+            elapsed: start.elapsed(),
+            updated: None,
+        };
+        Ok((result, facts))
     }
-    let mut t = Instant::now();
-    let previous = cache::Manifest::read(out);
-    let structure = cache::structure_hash(&project.site, &project.theme, opts);
-    let bodies: Vec<String> = {
-        use rayon::prelude::*;
-        project
-            .site
-            .pages
-            .par_iter()
-            .map(|p| cache::body_hash(p.body()))
-            .collect()
-    };
-    let reuse = previous
-        .as_ref()
-        .filter(|m| m.structure == structure)
-        .map(|m| render::Reuse {
-            clean: cache::clean_groups(&project.site, m, &bodies, out),
-            previous: m,
-        });
-    phase("cache", &mut t);
-    let sink = write::DirSink::new(out).map_err(|source| Error::Output {
-        path: out.to_path_buf(),
-        source,
-    })?;
-    let (summary, facts) = project
-        .renderer()
-        .render_all(&sink, &mut diags, reuse.as_ref());
-    diags.sort();
-    if diags.has_errors() {
-        // A failed build leaves no cache: the next one renders everything.
-        let _ = std::fs::remove_file(out.join(cache::FILE));
-        return Err(Error::Invalid(diags));
-    }
-    let output_error = |source| Error::Output {
-        path: out.to_path_buf(),
-        source,
-    };
-    let removed = sink
-        .remove_stale_since(previous.as_ref().map(|m| m.files.as_slice()))
-        .map_err(output_error)?;
-    let manifest = cache::Manifest {
-        version: cache::VERSION,
-        structure,
-        pages: project
-            .site
-            .pages
-            .iter()
-            .zip(bodies)
-            .zip(facts)
-            .map(|((p, body), f)| {
-                (
-                    p.path.clone(),
-                    cache::PageEntry {
-                        body,
-                        ids: f.ids,
-                        anchors: f.anchors,
-                    },
-                )
-            })
-            .collect(),
-        files: sink.made(),
-    };
-    manifest.write(out).map_err(output_error)?;
-    phase("stale+cache", &mut t);
-    Ok(BuildResult {
-        summary,
-        written: sink.written.load(std::sync::atomic::Ordering::Relaxed),
-        unchanged: sink.unchanged.load(std::sync::atomic::Ordering::Relaxed),
-        removed,
-        warnings: diags,
-        elapsed: start.elapsed(),
-    })
 }
 
 /// Everything `build` checks, without writing, plus the translation report.

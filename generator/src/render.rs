@@ -430,10 +430,19 @@ impl<'a> Renderer<'a> {
         // Anchors are checked once every page's headings are known.
         let mut facts = vec![PageFacts::default(); site.pages.len()];
         if let Some(r) = reuse {
-            for g in site.groups.iter().enumerate().filter(|(g, _)| r.clean[*g]).map(|(_, g)| g) {
+            for g in site
+                .groups
+                .iter()
+                .enumerate()
+                .filter(|(g, _)| r.clean[*g])
+                .map(|(_, g)| g)
+            {
                 for &pid in g.members.iter().flatten() {
                     if let Some(entry) = r.previous.pages.get(&site.page(pid).path) {
-                        facts[pid] = PageFacts { ids: entry.ids.clone(), anchors: entry.anchors.clone() };
+                        facts[pid] = PageFacts {
+                            ids: entry.ids.clone(),
+                            anchors: entry.anchors.clone(),
+                        };
                     }
                 }
             }
@@ -443,7 +452,10 @@ impl<'a> Renderer<'a> {
         for (o, &(gid, lang)) in outcomes.into_iter().zip(&jobs) {
             diags.extend(o.diags);
             if let Some((pid, ids)) = o.headings {
-                facts[pid] = PageFacts { ids, anchors: o.anchors.iter().map(|a| a.cached(site)).collect() };
+                facts[pid] = PageFacts {
+                    ids,
+                    anchors: o.anchors.iter().map(|a| a.cached(site)).collect(),
+                };
             }
             if o.written {
                 summary.files += 1;
@@ -520,6 +532,49 @@ impl<'a> Renderer<'a> {
         (summary, facts)
     }
 
+    /// Renders every language of `gids` into `sink` (a preview after an
+    /// edit); returns the facts of their pages for the anchor check.
+    pub fn render_groups(
+        &self,
+        gids: &[GroupId],
+        sink: &dyn Sink,
+        diags: &mut Diagnostics,
+    ) -> Vec<(PageId, PageFacts)> {
+        let nlang = self.site.config.languages.len();
+        let jobs: Vec<(GroupId, LangId)> = gids
+            .iter()
+            .flat_map(|&g| (0..nlang).map(move |l| (g, l)))
+            .collect();
+        let outcomes: Vec<PageOutcome> = jobs
+            .par_iter()
+            .map(|&(gid, lang)| {
+                let mut o = self.render_page(gid, lang, None);
+                if let Some(html) = o.html.take() {
+                    let rel = index_path(&self.site.groups[gid].urls[lang]);
+                    if let Err(e) = sink.put(&rel, html.as_bytes()) {
+                        o.diags
+                            .push(Diagnostic::error(rel, format!("cannot write: {e}")));
+                    }
+                }
+                o
+            })
+            .collect();
+        let mut facts = Vec::new();
+        for o in outcomes {
+            diags.extend(o.diags);
+            if let Some((pid, ids)) = o.headings {
+                facts.push((
+                    pid,
+                    PageFacts {
+                        ids,
+                        anchors: o.anchors.iter().map(|a| a.cached(self.site)).collect(),
+                    },
+                ));
+            }
+        }
+        facts
+    }
+
     fn write_aliases(&self, put: &dyn Fn(&str, &[u8]), diags: &mut Diagnostics) -> usize {
         let site = self.site;
         let taken: HashSet<&str> = site
@@ -591,11 +646,19 @@ impl AnchorRef {
 /// Checks every anchor link of `facts` (by page) against the heading ids the
 /// target pages have; `only` limits the check to links into those groups or
 /// from those pages (a preview after editing a few pages).
-pub fn check_anchors(site: &Site, facts: &[PageFacts], only: Option<(&HashSet<GroupId>, &HashSet<PageId>)>, diags: &mut Diagnostics) {
+pub fn check_anchors(
+    site: &Site,
+    facts: &[PageFacts],
+    only: Option<(&HashSet<GroupId>, &HashSet<PageId>)>,
+    diags: &mut Diagnostics,
+) {
     let default = site.default_lang();
     for (from, f) in facts.iter().enumerate() {
         for a in &f.anchors {
-            let (Some(group), Some(lang)) = (site.by_key.get(&a.group).copied(), site.config.lang(&a.lang)) else {
+            let (Some(group), Some(lang)) = (
+                site.by_key.get(&a.group).copied(),
+                site.config.lang(&a.lang),
+            ) else {
                 continue;
             };
             if let Some((groups, pages)) = only
@@ -614,15 +677,29 @@ pub fn check_anchors(site: &Site, facts: &[PageFacts], only: Option<(&HashSet<Gr
             sorted.sort_unstable();
             let d = Diagnostic::error(
                 &page.path,
-                format!("anchor `#{}` does not exist in {}", a.anchor, site.page(target).path),
+                format!(
+                    "anchor `#{}` does not exist in {}",
+                    a.anchor,
+                    site.page(target).path
+                ),
             )
             .at(&page.text, a.start..a.end)
             .label("broken anchor");
-            diags.push(match crate::load::frontmatter::closest(&a.anchor, &sorted) {
-                Some(k) => d.hint(format!("did you mean `#{k}`?")),
-                None if sorted.is_empty() => d.hint("that page has no headings"),
-                None => d.hint(format!("anchors there: {}", sorted.iter().take(10).copied().collect::<Vec<_>>().join(", "))),
-            });
+            diags.push(
+                match crate::load::frontmatter::closest(&a.anchor, &sorted) {
+                    Some(k) => d.hint(format!("did you mean `#{k}`?")),
+                    None if sorted.is_empty() => d.hint("that page has no headings"),
+                    None => d.hint(format!(
+                        "anchors there: {}",
+                        sorted
+                            .iter()
+                            .take(10)
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                },
+            );
         }
     }
 }

@@ -105,9 +105,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Builds once and prints the outcome; shared by `build` and `serve`.
-pub fn build_and_report(opts: &sportello::Options, out: &std::path::Path) -> bool {
-    match sportello::build(opts, out) {
+/// Prints a build's outcome; shared by `build` and `serve`.
+pub fn print_outcome(result: Result<sportello::BuildResult, sportello::Error>) -> bool {
+    match result {
         Ok(result) => {
             eprint!("{}", result.warnings.render());
             eprintln!("{}", result.line());
@@ -130,7 +130,7 @@ pub fn build_and_report(opts: &sportello::Options, out: &std::path::Path) -> boo
 }
 
 fn build(opts: &sportello::Options, out: &std::path::Path) -> ExitCode {
-    if build_and_report(opts, out) {
+    if print_outcome(sportello::build(opts, out)) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

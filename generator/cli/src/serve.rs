@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -17,6 +17,7 @@ use tower_http::services::ServeDir;
 
 use crate::form_pages::ThemedPages;
 use crate::live::Builds;
+use sportello::preview::Preview;
 
 pub fn run(
     opts: sportello::Options,
@@ -28,15 +29,13 @@ pub fn run(
     let addr: SocketAddr = listen
         .parse()
         .with_context(|| format!("--listen {listen} is not an address like 127.0.0.1:8080"))?;
-    crate::build_and_report(&opts, &out);
-    let pages = Arc::new(ThemedPages::new(opts.clone()));
+    let preview = Arc::new(RwLock::new(Preview::new(opts.clone(), out.clone())));
+    report(preview.write().unwrap_or_else(|e| e.into_inner()).rebuild());
+    let pages = Arc::new(ThemedPages {
+        preview: Arc::clone(&preview),
+    });
     let builds = Builds::new();
-    let _watcher = watch(
-        opts.clone(),
-        out.clone(),
-        Arc::clone(&pages),
-        builds.clone(),
-    )?;
+    let _watcher = watch(&opts, preview, builds.clone())?;
     if let Some(dir) = queue_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -122,15 +121,16 @@ fn not_found(root: &Path, path: &str) -> Response {
 /// every file: only events that change something count, or each build would
 /// start the next.
 fn watch(
-    opts: sportello::Options,
-    out: PathBuf,
-    pages: Arc<ThemedPages>,
+    opts: &sportello::Options,
+    preview: Arc<RwLock<Preview>>,
     builds: Builds,
 ) -> anyhow::Result<impl Drop> {
-    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if res.is_ok_and(|e| !matches!(e.kind, notify::EventKind::Access(_))) {
-            let _ = tx.send(());
+        if let Ok(e) = res
+            && !matches!(e.kind, notify::EventKind::Access(_))
+        {
+            let _ = tx.send(e.paths);
         }
     })?;
     for dir in [&opts.content, &opts.themes] {
@@ -139,14 +139,28 @@ fn watch(
             .with_context(|| format!("cannot watch {}", dir.display()))?;
     }
     std::thread::spawn(move || {
-        while rx.recv().is_ok() {
+        while let Ok(mut paths) = rx.recv() {
             // An editor's save is several events: wait for the burst to end.
-            while rx.recv_timeout(Duration::from_millis(150)).is_ok() {}
-            if crate::build_and_report(&opts, &out) {
-                pages.reload();
+            while let Ok(more) = rx.recv_timeout(Duration::from_millis(100)) {
+                paths.extend(more);
+            }
+            paths.sort();
+            paths.dedup();
+            let ok = report(
+                preview
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .changed(&paths),
+            );
+            if ok {
                 builds.bump();
             }
         }
     });
     Ok(watcher)
+}
+
+/// Prints a build's outcome as `sportello build` does.
+fn report(result: Result<sportello::BuildResult, sportello::Error>) -> bool {
+    crate::print_outcome(result)
 }

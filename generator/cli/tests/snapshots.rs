@@ -9,7 +9,11 @@ use support::TestSite;
 fn diagnostics_read_like_rustc() {
     let run = TestSite::new()
         .file("content/typo.it.md", "---\ntitle: Ciao\ntitel: Ciao\n---\n")
-        .page("links.it.md", "Link", "Vedi [la guida](guida.md) e [il progetto](about.md#fondi).\n")
+        .page(
+            "links.it.md",
+            "Link",
+            "Vedi [la guida](guida.md) e [il progetto](about.md#fondi).\n",
+        )
         .check();
     assert!(!run.ok());
     insta::assert_snapshot!(run.stderr());
@@ -18,7 +22,10 @@ fn diagnostics_read_like_rustc() {
 #[test]
 fn sitemap_lists_real_translations_with_alternates() {
     let run = TestSite::new()
-        .file("content/a.it.md", "---\ntitle: A\nupdated: 2026-11-01\n---\n")
+        .file(
+            "content/a.it.md",
+            "---\ntitle: A\nupdated: 2026-11-01\n---\n",
+        )
         .file("content/a.ar.md", "---\ntitle: أ\n---\n")
         .build();
     assert!(run.ok(), "{}", run.stderr());
@@ -28,7 +35,10 @@ fn sitemap_lists_real_translations_with_alternates() {
 #[test]
 fn alias_page() {
     let run = TestSite::new()
-        .file("content/new.en.md", "---\ntitle: \"Fish & chips\"\naliases: [/old/]\n---\n")
+        .file(
+            "content/new.en.md",
+            "---\ntitle: \"Fish & chips\"\naliases: [/old/]\n---\n",
+        )
         .build();
     assert!(run.ok(), "{}", run.stderr());
     insta::assert_snapshot!(run.file("old/index.html"));

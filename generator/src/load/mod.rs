@@ -23,6 +23,8 @@ pub use frontmatter::FrontMatter;
 pub struct SourcePage {
     /// Path as shown to the editor (`content/guides/found.ar.md`).
     pub path: String,
+    /// Path relative to the content folder (`guides/found.ar.md`).
+    pub rel: String,
     /// Folder relative to the content root, `/`-separated, `""` at the root.
     pub dir: String,
     /// The page's name: the file stem without its language suffix.
@@ -178,6 +180,7 @@ fn read_page(path: &Path, rel: &str, config: &SiteConfig) -> (Option<SourcePage>
     let page = match (lang, front) {
         (Some(lang), Some(front)) if diags.is_empty() => Some(SourcePage {
             path: shown,
+            rel: rel.to_string(),
             dir,
             name: parts.name.to_string(),
             lang,

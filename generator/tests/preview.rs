@@ -1,0 +1,106 @@
+//! The preview behind `sportello serve`: an edited page is rendered alone,
+//! a structural change rebuilds, mistakes are still reported.
+
+use std::path::{Path, PathBuf};
+
+use sportello::preview::Preview;
+
+fn write(root: &Path, rel: &str, text: &str) -> PathBuf {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn site() -> (tempfile::TempDir, Preview) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "content/site.yaml",
+        "base_url: https://example.org\ndefault_language: it\nlanguages:\n  - { code: it, name: Italiano }\n  - { code: en, name: English }\n",
+    );
+    for (rel, title) in [
+        ("index.it.md", "Home"),
+        ("contact/_index.it.md", "Contatti"),
+        ("desks/_index.it.md", "Sportelli"),
+        ("about.it.md", "Progetto"),
+        ("privacy.it.md", "Privacy"),
+    ] {
+        write(
+            root,
+            &format!("content/{rel}"),
+            &format!("---\ntitle: {title}\n---\n"),
+        );
+    }
+    write(
+        root,
+        "content/a.it.md",
+        "---\ntitle: A\n---\n## Uno {#one}\n",
+    );
+    write(
+        root,
+        "content/b.it.md",
+        "---\ntitle: B\n---\n[a](a.md#one)\n",
+    );
+    let opts = sportello::Options {
+        content: root.join("content"),
+        themes: Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes"),
+        drafts: false,
+    };
+    let preview = Preview::new(opts, root.join("public"));
+    (dir, preview)
+}
+
+#[test]
+fn an_edited_body_renders_only_its_page() {
+    let (dir, mut preview) = site();
+    preview.rebuild().unwrap();
+    let b = write(
+        dir.path(),
+        "content/b.it.md",
+        "---\ntitle: B\n---\nNuovo. [a](a.md#one)\n",
+    );
+    let result = preview.changed(&[b]).unwrap();
+    assert_eq!(result.updated, Some(1), "{}", result.line());
+    let html = std::fs::read_to_string(dir.path().join("public/it/b/index.html")).unwrap();
+    assert!(html.contains("Nuovo."));
+    // the English fallback of B shows the new text too
+    let en = std::fs::read_to_string(dir.path().join("public/en/b/index.html")).unwrap();
+    assert!(en.contains("Nuovo."));
+}
+
+#[test]
+fn a_changed_title_rebuilds_the_site() {
+    let (dir, mut preview) = site();
+    preview.rebuild().unwrap();
+    let a = write(
+        dir.path(),
+        "content/a.it.md",
+        "---\ntitle: A nuovo\n---\n## Uno {#one}\n",
+    );
+    let result = preview.changed(&[a]).unwrap();
+    assert_eq!(result.updated, None, "a front-matter change is structural");
+}
+
+#[test]
+fn an_edit_that_breaks_an_anchor_elsewhere_is_reported() {
+    let (dir, mut preview) = site();
+    preview.rebuild().unwrap();
+    let a = write(
+        dir.path(),
+        "content/a.it.md",
+        "---\ntitle: A\n---\nNessun titolo.\n",
+    );
+    match preview.changed(&[a]) {
+        Err(sportello::Error::Invalid(d)) => {
+            let text = d.render();
+            assert!(text.contains("anchor `#one` does not exist"), "{text}");
+            assert!(text.contains("b.it.md:4:1"), "{text}");
+        }
+        other => panic!(
+            "expected a broken anchor, got {:?}",
+            other.map(|r| r.line())
+        ),
+    }
+}
