@@ -669,7 +669,7 @@ pub fn check_anchors(
             }
             let target = site.groups[group].source(lang, default).0;
             let known = &facts[target].ids;
-            if known.iter().any(|id| *id == a.anchor) {
+            if known.contains(&a.anchor) {
                 continue;
             }
             let page = site.page(from);
