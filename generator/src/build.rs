@@ -1,0 +1,166 @@
+//! Build and check: the pipeline run end to end, with the build cache.
+
+use std::time::{Duration, Instant};
+
+use crate::render::Summary;
+use crate::{Diagnostics, Error, Options, Project, cache, phase, render, report, write};
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildResult {
+    pub summary: Summary,
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+    pub warnings: Diagnostics,
+    pub elapsed: Duration,
+    /// For a preview that rendered only edited pages: how many.
+    pub updated: Option<usize>,
+}
+
+impl BuildResult {
+    /// "built 28 pages (it 7, en 7, …), 3 fallbacks, 1 alias, 2 assets in 0.05 s".
+    pub fn line(&self) -> String {
+        if let Some(n) = self.updated {
+            return format!(
+                "updated {n} edited page(s) in {:.1} ms ({} written, {} unchanged)",
+                self.elapsed.as_secs_f64() * 1000.0,
+                self.written,
+                self.unchanged
+            );
+        }
+        let s = &self.summary;
+        let total: usize = s.pages.iter().map(|(_, n)| n).sum();
+        let per: Vec<String> = s.pages.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        format!(
+            "built {total} pages ({}), {} fallbacks, {} aliases, {} assets in {:.2} s ({} written, {} unchanged, {} removed)",
+            per.join(", "),
+            s.fallbacks,
+            s.aliases,
+            s.assets,
+            self.elapsed.as_secs_f64(),
+            self.written,
+            self.unchanged,
+            self.removed,
+        )
+    }
+}
+
+/// Builds the whole site into `out`.
+pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error> {
+    let start = Instant::now();
+    let mut diags = Diagnostics::default();
+    let Some(project) = Project::load(opts, &mut diags) else {
+        diags.sort();
+        return Err(Error::Invalid(diags));
+    };
+    project
+        .build(opts, out, diags, start)
+        .map(|(result, _)| result)
+}
+
+impl Project {
+    /// Renders and writes this loaded site into `out`, reusing the last
+    /// build's output where nothing it depends on changed; `diags` holds what
+    /// loading found. Returns the facts of every page, for later previews.
+    pub fn build(
+        &self,
+        opts: &Options,
+        out: &std::path::Path,
+        mut diags: Diagnostics,
+        start: Instant,
+    ) -> Result<(BuildResult, Vec<render::PageFacts>), Error> {
+        let project = self;
+        if diags.has_errors() {
+            // Render without writing, so link and template mistakes are reported too.
+            project
+                .renderer()
+                .render_all(&write::NullSink, &mut diags, None);
+            diags.sort();
+            return Err(Error::Invalid(diags));
+        }
+        let mut t = Instant::now();
+        let previous = cache::Manifest::read(out);
+        let structure = cache::structure_hash(&project.site, &project.theme, opts);
+        let bodies: Vec<String> = {
+            use rayon::prelude::*;
+            project
+                .site
+                .pages
+                .par_iter()
+                .map(|p| cache::body_hash(p.body()))
+                .collect()
+        };
+        let reuse = previous
+            .as_ref()
+            .filter(|m| m.structure == structure)
+            .map(|m| render::Reuse {
+                clean: cache::clean_groups(&project.site, m, &bodies, out),
+                previous: m,
+            });
+        phase("cache", &mut t);
+        let output_error = |source| Error::Output {
+            path: out.to_path_buf(),
+            source,
+        };
+        let sink = write::DirSink::new(out).map_err(output_error)?;
+        let (summary, facts) = project
+            .renderer()
+            .render_all(&sink, &mut diags, reuse.as_ref());
+        diags.sort();
+        if diags.has_errors() {
+            // A failed build leaves no cache: the next one renders everything.
+            let _ = std::fs::remove_file(out.join(cache::FILE));
+            return Err(Error::Invalid(diags));
+        }
+        let removed = sink
+            .remove_stale_since(previous.as_ref().map(|m| m.files.as_slice()))
+            .map_err(output_error)?;
+        let manifest = cache::Manifest {
+            version: cache::VERSION,
+            structure,
+            pages: project
+                .site
+                .pages
+                .iter()
+                .zip(bodies)
+                .zip(&facts)
+                .map(|((p, body), f)| {
+                    (
+                        p.path.clone(),
+                        cache::PageEntry {
+                            body,
+                            ids: f.ids.clone(),
+                            anchors: f.anchors.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            files: sink.made(),
+        };
+        manifest.write(out).map_err(output_error)?;
+        phase("stale+cache", &mut t);
+        let result = BuildResult {
+            summary,
+            written: sink.written.load(std::sync::atomic::Ordering::Relaxed),
+            unchanged: sink.unchanged.load(std::sync::atomic::Ordering::Relaxed),
+            removed,
+            warnings: diags,
+            elapsed: start.elapsed(),
+            updated: None,
+        };
+        Ok((result, facts))
+    }
+}
+
+/// Everything `build` checks, without writing, plus the translation report.
+pub fn check(opts: &Options) -> (Diagnostics, Option<report::TranslationReport>) {
+    let mut diags = Diagnostics::default();
+    let project = Project::load(opts, &mut diags);
+    let report = project.map(|p| {
+        p.renderer().render_all(&write::NullSink, &mut diags, None);
+        report::TranslationReport::new(&p.site)
+    });
+    diags.sort();
+    (diags, report)
+}
