@@ -77,6 +77,27 @@ enum Command {
         #[command(flatten)]
         filter: FilterArgs,
     },
+    /// Delete requests older than DAYS days, with their history (retention).
+    Purge {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// Requests received more than this many days ago are deleted.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        older_than: u32,
+        /// Only show what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete one person's request and its history, at their request.
+    Erase {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// The request's id, or its first characters.
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
     /// Check the queue file and the state log: checksums, unique ids, torn tail.
     Verify {
         #[command(flatten)]
@@ -216,6 +237,12 @@ fn main() -> ExitCode {
             json,
             filter,
         } => stats(&queue.queue, json, filter),
+        Command::Purge {
+            queue,
+            older_than,
+            dry_run,
+        } => purge(&queue.queue, older_than, dry_run),
+        Command::Erase { queue, id, yes } => erase(&queue.queue, &id, yes),
     };
     match result {
         Ok(code) => code,
@@ -234,6 +261,7 @@ fn load(queue: &Path) -> anyhow::Result<Vec<ops::view::Item>> {
             queue.display()
         );
     }
+    finish_interrupted_purge(queue);
     let (items, problems) = ops::view::load(queue)?;
     if let Some(w) = problems.warning() {
         eprintln!("{w}");
@@ -334,6 +362,98 @@ fn stats(queue: &Path, json: bool, filter: FilterArgs) -> anyhow::Result<ExitCod
     }
 }
 
+/// A purge a crash interrupted is finished (or undone) before reading.
+fn finish_interrupted_purge(queue: &Path) {
+    match ops::purge::complete_pending(queue) {
+        Ok(true) => eprintln!("note: a purge that had been interrupted was completed first."),
+        Ok(false) => {}
+        Err(e) => eprintln!(
+            "warning: a purge was interrupted and could not be completed ({e}); run this command again as the user who owns the queue."
+        ),
+    }
+}
+
+fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
+    load(queue)?;
+    let cutoff = ops::view::days_ago(i64::from(days)).map_err(anyhow::Error::msg)?;
+    let report = ops::purge::purge(
+        queue,
+        &ops::purge::Selection::ReceivedBefore(cutoff),
+        dry_run,
+    )?;
+    let verb = if dry_run { "would delete" } else { "deleted" };
+    let day = ops::table::short_time(&cutoff.to_string());
+    if report.removed.is_empty() {
+        println!("nothing to delete: no request was received before {day} UTC ({days} days ago).");
+    } else {
+        println!(
+            "{verb} {} request(s) received before {day} UTC, and {} history entr{}:",
+            report.removed.len(),
+            report.events_removed,
+            if report.events_removed == 1 {
+                "y"
+            } else {
+                "ies"
+            }
+        );
+        for r in &report.removed {
+            println!(
+                "  {}  {}  {}",
+                r.id,
+                ops::table::short_time(&r.received),
+                r.desk
+            );
+        }
+    }
+    if !dry_run {
+        println!("{} request(s) kept.", report.kept);
+    }
+    if report.damaged_kept > 0 {
+        println!(
+            "{} damaged line(s) could not be read and were kept as they were: run `sportello-forms verify`.",
+            report.damaged_kept
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
+    let items = load(queue)?;
+    let item = ops::view::resolve(&items, prefix).map_err(anyhow::Error::msg)?;
+    let id = item.record.id.clone();
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!("to erase request {id}, add --yes (it cannot be undone).");
+        }
+        print!(
+            "Erase request {id} from {} (received {} UTC) and its history? This cannot be undone. Type yes: ",
+            ops::table::printable(&item.record.name, false),
+            ops::table::short_time(&item.record.received)
+        );
+        std::io::stdout().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            println!("nothing erased.");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let report = ops::purge::purge(queue, &ops::purge::Selection::Id(id.clone()), false)?;
+    if report.removed.is_empty() {
+        anyhow::bail!("request {id} was already gone (erased or purged meanwhile).");
+    }
+    println!(
+        "erased request {id} and {} history entr{}. Backups still hold it until they expire.",
+        report.events_removed,
+        if report.events_removed == 1 {
+            "y"
+        } else {
+            "ies"
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Prints, and treats a closed pipe (`| head`) as success.
 fn print_out(s: &str) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
@@ -351,6 +471,7 @@ fn verify(path: &std::path::Path) -> anyhow::Result<ExitCode> {
             path.display()
         );
     }
+    finish_interrupted_purge(path);
     let report = queue::verify(path)?;
     println!("queue file {}:\n{report}", path.display());
     let ids: std::collections::HashSet<String> = queue::read_records(path)?

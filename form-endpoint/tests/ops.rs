@@ -1,5 +1,7 @@
 //! The operators' commands, run as the real binary on fixture queues.
 
+mod support;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -402,4 +404,271 @@ fn a_missing_queue_is_explained() {
     let dir = tempfile::tempdir().expect("tempdir");
     let err = fails(&dir.path().join("nope.jsonl"), &["list"]);
     assert!(err.contains("there is no queue file at"), "{err}");
+}
+
+// ---- purge and erase ----
+
+fn ids_in(queue: &Path) -> Vec<String> {
+    sportello_forms::queue::read_records(queue)
+        .expect("reads")
+        .map(|r| r.expect("record").id)
+        .collect()
+}
+
+fn event_ids(queue: &Path) -> Vec<String> {
+    sportello_forms::ops::state::read_events(&sportello_forms::ops::state::state_path(queue))
+        .expect("reads")
+        .into_iter()
+        .map(|e| e.id)
+        .collect()
+}
+
+fn leftovers(queue: &Path) -> Vec<String> {
+    let dir = queue.parent().expect("dir");
+    fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("purge"))
+        .collect()
+}
+
+#[test]
+fn purge_removes_old_requests_and_their_history() {
+    let f = fixture();
+    let q = &f.queue;
+    ok(q, &["take", &f.ids[0], "--note", "old note"]);
+    ok(q, &["take", &f.ids[3], "--note", "recent note"]);
+    let before = fs::read(q).expect("reads");
+    let dry = ok(q, &["purge", "--older-than", "365", "--dry-run"]);
+    assert!(dry.contains("would delete 3 request(s)"), "{dry}");
+    assert_eq!(
+        fs::read(q).expect("reads"),
+        before,
+        "a dry run changes nothing"
+    );
+    let out = ok(q, &["purge", "--older-than", "365"]);
+    assert!(
+        out.contains("deleted 3 request(s)") && out.contains("and 1 history entry"),
+        "{out}"
+    );
+    for id in &f.ids[..3] {
+        assert!(out.contains(id.as_str()), "{id} listed in {out}");
+    }
+    assert!(
+        !out.contains("Mario") && !out.contains("أمينة"),
+        "no names: {out}"
+    );
+    assert_eq!(ids_in(q), f.ids[3..].to_vec());
+    assert_eq!(event_ids(q), [f.ids[3].clone()]);
+    let mode = fs::metadata(q).expect("queue").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(leftovers(q).is_empty(), "{:?}", leftovers(q));
+    ok(q, &["verify"]);
+    let again = ok(q, &["purge", "--older-than", "365"]);
+    assert!(again.contains("nothing to delete"), "{again}");
+    let err = fails(q, &["purge", "--older-than", "0"]);
+    assert!(err.contains("0"), "{err}");
+}
+
+#[test]
+fn erase_removes_one_request_and_its_history() {
+    let f = fixture();
+    let q = &f.queue;
+    ok(q, &["take", &f.ids[1], "--note", "will call"]);
+    ok(q, &["take", &f.ids[2]]);
+    let err = fails(q, &["erase", &f.ids[1]]);
+    assert!(err.contains("add --yes"), "{err}");
+    let out = ok(q, &["erase", &f.ids[1][..26].to_lowercase(), "--yes"]);
+    assert!(
+        out.contains(&format!("erased request {}", f.ids[1])),
+        "{out}"
+    );
+    let mut want = f.ids.clone();
+    want.remove(1);
+    assert_eq!(ids_in(q), want);
+    assert_eq!(event_ids(q), [f.ids[2].clone()]);
+    ok(q, &["verify"]);
+    let err = fails(q, &["erase", &f.ids[1], "--yes"]);
+    assert!(err.contains("no request has an id"), "{err}");
+}
+
+/// Starts a purge (or erase) that pauses at `step`, kills it there.
+fn kill_at(queue: &Path, args: &[&str], step: &str) {
+    use std::io::Read as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(args)
+        .env("SPORTELLO_QUEUE", queue)
+        .env("SPORTELLO_PURGE_PAUSE_AT", step)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 256];
+    while !String::from_utf8_lossy(&seen).contains("paused at") {
+        let n = stderr.read(&mut buf).expect("reads");
+        assert!(
+            n > 0,
+            "ended before pausing: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.extend_from_slice(&buf[..n]);
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+}
+
+#[test]
+fn purge_and_erase_killed_at_any_step_leave_old_or_new_files() {
+    for (args, step, new) in [
+        (&["purge", "--older-than", "365"][..], "written", false),
+        (&["purge", "--older-than", "365"][..], "journal", true),
+        (&["purge", "--older-than", "365"][..], "renamed-queue", true),
+        (&["purge", "--older-than", "365"][..], "renamed", true),
+        (&["erase", "--yes", "ID"][..], "written", false),
+        (&["erase", "--yes", "ID"][..], "renamed-queue", true),
+    ] {
+        let f = fixture();
+        let q = &f.queue;
+        for id in &f.ids {
+            ok(q, &["take", id, "--note", "n"]);
+        }
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "ID" { f.ids[1].as_str() } else { a })
+            .collect();
+        kill_at(q, &args, step);
+        // A crash between renames would be a mix: the next command
+        // finishes the purge first, so nothing ever sees one.
+        let out = run(q, &["verify"]);
+        assert!(
+            out.status.success(),
+            "{args:?} killed at {step}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let expected: Vec<String> = match (new, args[0]) {
+            (false, _) => f.ids.clone(),
+            (true, "purge") => f.ids[3..].to_vec(),
+            (true, _) => {
+                let mut v = f.ids.clone();
+                v.remove(1);
+                v
+            }
+        };
+        assert_eq!(ids_in(q), expected, "{args:?} killed at {step}");
+        assert_eq!(event_ids(q), expected, "{args:?} killed at {step}");
+        assert!(leftovers(q).is_empty(), "{:?}", leftovers(q));
+        // And the next purge works normally.
+        ok(q, &["purge", "--older-than", "365"]);
+        assert_eq!(
+            ids_in(q).len(),
+            expected.iter().filter(|i| !i.starts_with("01H")).count()
+        );
+    }
+}
+
+fn start_server(queue: &Path) -> (std::process::Child, std::net::SocketAddr) {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate",
+            "off",
+            "--queue",
+        ])
+        .arg(queue)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected {line:?}"));
+    (child, addr)
+}
+
+#[test]
+fn commands_beside_a_running_endpoint_lose_nothing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let f = fixture();
+    let q = f.queue.clone();
+    let (mut server, addr) = start_server(&q);
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked = Arc::new(Mutex::new(Vec::<String>::new()));
+    let clients: Vec<_> = (0..3)
+        .map(|c| {
+            let (stop, acked) = (stop.clone(), acked.clone());
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let (status, body) =
+                        support::post(addr, &support::form_body("it", c * 100_000 + n))
+                            .expect("posts");
+                    assert_eq!(status, 201, "{body}");
+                    acked
+                        .lock()
+                        .expect("lock")
+                        .push(support::id_of(&body).expect("id"));
+                }
+            })
+        })
+        .collect();
+    let wait_for = |n: usize| {
+        while acked.lock().expect("lock").len() < n {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    };
+    wait_for(5);
+    let first_new = acked.lock().expect("lock")[0].clone();
+    ok(&q, &["take", &first_new, "--by", "Marta"]);
+    ok(&q, &["take", &f.ids[0]]);
+    ok(&q, &["done", &first_new, "--note", "answered"]);
+    let out = ok(&q, &["purge", "--older-than", "365"]);
+    assert!(out.contains("deleted 3 request(s)"), "{out}");
+    wait_for(20);
+    // A purge killed after its commit point, while the endpoint writes:
+    // the endpoint finishes it at its next commit and writes to the new file.
+    let victim = acked.lock().expect("lock")[1].clone();
+    kill_at(&q, &["erase", "--yes", &victim], "journal");
+    let n = acked.lock().expect("lock").len();
+    wait_for(n + 20);
+    let erased = acked.lock().expect("lock")[2].clone();
+    ok(&q, &["erase", "--yes", &erased]);
+    let n = acked.lock().expect("lock").len();
+    wait_for(n + 20);
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().expect("client");
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    server.wait().expect("server stops");
+    let stored = ids_in(&q);
+    let acked = acked.lock().expect("lock").clone();
+    for id in &acked {
+        let gone = *id == victim || *id == erased;
+        assert_eq!(stored.contains(id), !gone, "{id} (erased: {gone})");
+    }
+    assert_eq!(
+        stored.len(),
+        2 + acked.len() - 2,
+        "the two recent fixtures and the acked"
+    );
+    assert!(stored.iter().all(|id| !f.ids[..3].contains(id)));
+    let page = ok(&q, &["show", &first_new]);
+    assert!(page.contains("answered"), "{page}");
+    ok(&q, &["verify"]);
+    assert!(leftovers(&q).is_empty(), "{:?}", leftovers(&q));
 }

@@ -18,12 +18,13 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::queue::record::{CRC_SUFFIX_LEN, LineProblem};
+use crate::queue::rewrite;
 
 /// What happened to a submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -86,22 +87,7 @@ impl Event {
     }
 }
 
-/// `QUEUE.state.jsonl`: the state log of the queue at `queue`.
-pub fn state_path(queue: &Path) -> PathBuf {
-    sibling(queue, ".state.jsonl")
-}
-
-/// `QUEUE.state.lock`: serialises appends to the state log (and purges).
-pub fn state_lock_path(queue: &Path) -> PathBuf {
-    sibling(queue, ".state.lock")
-}
-
-/// `queue` with `suffix` appended to its file name.
-pub fn sibling(queue: &Path, suffix: &str) -> PathBuf {
-    let mut name = queue.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
+pub use crate::queue::rewrite::{sibling, state_lock_path, state_path};
 
 /// Encodes any serialisable object as one checksummed line (with `\n`),
 /// the way the queue's records are.
@@ -222,30 +208,18 @@ pub fn read_events(path: &Path) -> Result<Vec<Event>, Error> {
         .collect())
 }
 
-/// Opens (creating 0600) and takes the exclusive lock file `path`, waiting
-/// for whoever holds it.
-pub fn lock_file(path: &Path) -> Result<File, Error> {
-    let existed = path.exists();
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(path)
-        .map_err(Error::io("cannot open the lock file", path))?;
-    file.lock().map_err(Error::io("cannot lock", path))?;
-    if !existed {
-        crate::queue::recover::sync_dir(path)?;
-    }
-    Ok(file)
-}
-
 /// Appends `events` to the state log of `queue` as one fsync'd write.
 pub fn append(queue: &Path, events: &[Event]) -> Result<(), Error> {
-    let _lock = lock_file(&state_lock_path(queue))?;
-    crate::ops::purge::complete_pending(queue, true)?;
-    append_locked(queue, events)
+    loop {
+        rewrite::complete_pending(queue)?;
+        let _lock = rewrite::lock(&state_lock_path(queue))?;
+        // A purge that stopped half-way must be finished before anything is
+        // added to the old state log (it would be lost at the rename).
+        if rewrite::journal_exists(queue) {
+            continue;
+        }
+        return append_locked(queue, events);
+    }
 }
 
 /// [`append`] for a caller that holds the state lock.

@@ -6,6 +6,8 @@
 //!   injected ([`storage::FaultyStorage`]).
 //! - [`writer`]: the single writer thread and its group commit.
 //! - [`lock`]: the exclusive OS lock that refuses a second writer.
+//! - [`rewrite`]: purges beside a running writer — the lock files, the
+//!   journal that makes them crash-safe.
 //! - [`recover`]: the torn-tail recovery run on every start, and [`verify`].
 //! - [`read`]: reading records back, for the operators' commands.
 //!
@@ -16,6 +18,7 @@ pub mod lock;
 pub mod read;
 pub mod record;
 pub mod recover;
+pub mod rewrite;
 pub mod storage;
 pub mod writer;
 
@@ -112,9 +115,22 @@ impl Queue {
     /// this one) holds the queue.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
+        // The lifetime lock on `QUEUE.lock` (a purge may replace the queue
+        // file itself), then recovery under the rewrite lock, after
+        // finishing a purge a crash interrupted.
+        let owner = rewrite::lock_owner(path)?;
+        let rewrite_lock = rewrite::lock(&rewrite::rewrite_lock_path(path))?;
+        {
+            let _state = rewrite::lock(&rewrite::state_lock_path(path))?;
+            rewrite::complete_locked(path)?;
+        }
         let mut file = lock::open_locked(path)?;
         let (recovery, len) = recover::recover_file(&mut file, path)?;
-        let mut queue = Self::start(FileStorage::new(file, len), recovery)?;
+        rewrite_lock
+            .unlock()
+            .map_err(Error::io("cannot unlock", rewrite::rewrite_lock_path(path)))?;
+        let storage = FileStorage::coordinated(file, len, path, owner, rewrite_lock);
+        let mut queue = Self::start(storage, recovery)?;
         queue.path = Some(path.to_path_buf());
         Ok(queue)
     }

@@ -20,6 +20,14 @@ pub trait QueueStorage: Send + 'static {
     fn sync(&mut self) -> io::Result<()>;
     /// Cuts back to `len` bytes, removing a batch that was not acknowledged.
     fn truncate(&mut self, len: u64) -> io::Result<()>;
+    /// Called before each group commit: the real file takes the rewrite
+    /// lock here and follows a purge that replaced the file
+    /// ([`super::rewrite`]).
+    fn begin_commit(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+    /// Called after each group commit, whatever its outcome.
+    fn end_commit(&mut self) {}
 }
 
 /// The real queue file, opened for appending and locked
@@ -28,12 +36,46 @@ pub trait QueueStorage: Send + 'static {
 pub struct FileStorage {
     file: File,
     len: u64,
+    /// With a path, commits take the rewrite lock and follow a purge.
+    coordination: Option<Coordination>,
+}
+
+#[derive(Debug)]
+struct Coordination {
+    path: std::path::PathBuf,
+    rewrite_lock: File,
+    /// The writer's lifetime lock (`QUEUE.lock`), released on drop.
+    _owner: File,
 }
 
 impl FileStorage {
     /// Wraps an open, locked file of length `len`.
     pub fn new(file: File, len: u64) -> Self {
-        Self { file, len }
+        Self {
+            file,
+            len,
+            coordination: None,
+        }
+    }
+
+    /// Wraps the queue file at `path` for a writer that holds `owner`
+    /// (`QUEUE.lock`), cooperating with purges through `rewrite_lock`.
+    pub fn coordinated(
+        file: File,
+        len: u64,
+        path: &std::path::Path,
+        owner: File,
+        rewrite_lock: File,
+    ) -> Self {
+        Self {
+            file,
+            len,
+            coordination: Some(Coordination {
+                path: path.to_path_buf(),
+                rewrite_lock,
+                _owner: owner,
+            }),
+        }
     }
 }
 
@@ -59,6 +101,37 @@ impl QueueStorage for FileStorage {
         self.file.set_len(len)?;
         self.len = len;
         Ok(())
+    }
+
+    fn begin_commit(&mut self) -> io::Result<()> {
+        use std::os::unix::fs::MetadataExt as _;
+        let Some(c) = &self.coordination else {
+            return Ok(());
+        };
+        c.rewrite_lock.lock()?;
+        if super::rewrite::journal_exists(&c.path) {
+            let _state = super::rewrite::lock(&super::rewrite::state_lock_path(&c.path))
+                .map_err(io::Error::other)?;
+            super::rewrite::complete_locked(&c.path).map_err(io::Error::other)?;
+        }
+        // A purge may have put a new file at the path: append to that one.
+        let at_path = std::fs::metadata(&c.path)?;
+        let ours = self.file.metadata()?;
+        if (at_path.dev(), at_path.ino()) != (ours.dev(), ours.ino()) {
+            self.file = std::fs::OpenOptions::new()
+                .read(true)
+                .append(true)
+                .open(&c.path)?;
+            self.len = at_path.len();
+            tracing::info!("the queue file was replaced by a purge; writing to the new one");
+        }
+        Ok(())
+    }
+
+    fn end_commit(&mut self) {
+        if let Some(c) = &self.coordination {
+            let _ = c.rewrite_lock.unlock();
+        }
     }
 }
 

@@ -166,13 +166,18 @@ fn commit<S: QueueStorage>(
     shared: &Shared,
     answers: Option<&std::sync::mpsc::Sender<Vec<(Reply, Receipt)>>>,
 ) {
-    let before = storage.len();
     let started = std::time::Instant::now();
-    let written = storage.append(buf).and_then(|()| storage.sync());
+    // Under the rewrite lock: a purge never sees half a group.
+    let began = storage.begin_commit();
+    let before = storage.len();
+    let written = began
+        .and_then(|()| storage.append(buf))
+        .and_then(|()| storage.sync());
     let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
     shared.io_nanos.fetch_add(nanos, Ordering::Relaxed);
     match written {
         Ok(()) => {
+            storage.end_commit();
             shared.batches.fetch_add(1, Ordering::Relaxed);
             shared
                 .records
@@ -190,6 +195,7 @@ fn commit<S: QueueStorage>(
         }
         Err(e) => {
             let rollback = storage.truncate(before).and_then(|()| storage.sync());
+            storage.end_commit();
             let reason = format!("write or fsync failed: {e}");
             tracing::error!(
                 error = %e,
