@@ -404,3 +404,34 @@ fn a_template_change_renders_every_page_again() {
     let html = std::fs::read_to_string(site.path().join("public/en/about/index.html")).unwrap();
     assert!(html.contains(r#"<h1 class="changed">"#), "{html}");
 }
+
+#[test]
+fn windows_line_endings_and_byte_order_mark_are_accepted() {
+    let run = TestSite::new()
+        .file(
+            "content/win.it.md",
+            "\u{feff}---\r\ntitle: Finestre\r\n---\r\n## Passo {#step}\r\n\r\nTesto.\r\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(
+        run.file("it/win/index.html")
+            .contains(r#"<h2 id="step">Passo</h2>"#)
+    );
+}
+
+#[test]
+fn odd_files_are_reported_not_panicked_on() {
+    let run = TestSite::new()
+        .file("content/empty.it.md", "")
+        .file("content/fence.it.md", "---\n")
+        .file("content/list.it.md", "---\n- a\n- b\n---\n")
+        .file("content/binary.it.md", "\u{0}\u{1}\u{2}")
+        .build();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(!err.contains("panicked"), "{err}");
+    for f in ["empty.it.md", "fence.it.md", "list.it.md", "binary.it.md"] {
+        assert!(err.contains(&format!("content/{f}")), "{f}: {err}");
+    }
+}

@@ -134,7 +134,11 @@ fn read_page(path: &Path, rel: &str, config: &SiteConfig) -> (Option<SourcePage>
     let shown = path.display().to_string();
     let text: Arc<str> = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => s.into(),
+            // Some editors on Windows save a byte-order mark; it is not content.
+            Ok(s) => match s.strip_prefix('\u{feff}') {
+                Some(rest) => rest.into(),
+                None => s.into(),
+            },
             Err(_) => {
                 return (
                     None,
