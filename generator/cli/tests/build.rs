@@ -435,3 +435,30 @@ fn odd_files_are_reported_not_panicked_on() {
         assert!(err.contains(&format!("content/{f}")), "{f}: {err}");
     }
 }
+
+#[test]
+fn dates_are_written_in_the_readers_language() {
+    let run = TestSite::new()
+        .file(
+            "content/news.it.md",
+            "---\ntitle: Notizia\ndate: 2026-03-05\nupdated: 2026-11-26\n---\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let it = run.file("it/news/index.html");
+    assert!(
+        it.contains(r#"<time datetime="2026-03-05">5 marzo 2026</time>"#),
+        "{it}"
+    );
+    assert!(
+        it.contains(r#"<time datetime="2026-11-26">26 novembre 2026</time>"#),
+        "{it}"
+    );
+    // the fallback in English shows the dates with English month names
+    let en = run.file("en/news/index.html");
+    assert!(en.contains("5 March 2026"), "{en}");
+    assert!(
+        en.contains(r#"<p class="meta" lang="en" dir="ltr">"#),
+        "interface text in a fallback is marked as the reader's: {en}"
+    );
+}
