@@ -45,6 +45,10 @@ pub fn days(days: &[String], w: &Words) -> String {
     match names.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
+        // Some languages write "and" joined to the next word (Arabic و).
+        [init @ .., last] if w.strings["hours"]["and_joins"].as_bool() == Some(true) => {
+            format!("{} {}{}", init.join("، "), w.get(&["hours", "and"]), last)
+        }
         [init @ .., last] => format!("{} {} {}", init.join(", "), w.get(&["hours", "and"]), last),
     }
 }
@@ -124,6 +128,13 @@ mod tests {
             days(&["mon".into(), "wed".into(), "fri".into()], &w),
             "Monday, Wednesday and Friday"
         );
+    }
+
+    #[test]
+    fn arabic_and_joins_the_next_word() {
+        let s = serde_json::json!({"days": {"mon": "الاثنين", "wed": "الأربعاء"}, "hours": {"and": "و", "and_joins": true}});
+        let w = Words { strings: &s };
+        assert_eq!(days(&["mon".into(), "wed".into()], &w), "الاثنين والأربعاء");
     }
 
     #[test]
