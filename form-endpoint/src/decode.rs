@@ -41,6 +41,12 @@ pub fn decode_form(body: &[u8]) -> DecodedForm {
 }
 
 fn clean(value: &str) -> String {
+    if !value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return value.to_owned();
+    }
     let mut out = String::with_capacity(value.len());
     let mut chars = value.chars().peekable();
     while let Some(c) = chars.next() {

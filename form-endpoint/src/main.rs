@@ -204,6 +204,28 @@ struct ServeArgs {
     /// Seconds a client may take to send its body.
     #[arg(long, default_value_t = 15)]
     body_timeout: u64,
+    /// Notify the desk of each new request by e-mail through this SMTP server
+    /// (plain SMTP, e.g. the local relay; no TLS).
+    #[arg(long, env = "SPORTELLO_SMTP_HOST")]
+    smtp_host: Option<String>,
+    #[arg(long, env = "SPORTELLO_SMTP_PORT", default_value_t = 25)]
+    smtp_port: u16,
+    /// The notification e-mail's sender.
+    #[arg(
+        long,
+        env = "SPORTELLO_NOTIFY_FROM",
+        default_value = "sportello-forms@localhost"
+    )]
+    notify_from: String,
+    /// The desk's address (repeatable).
+    #[arg(long, env = "SPORTELLO_NOTIFY_TO", value_delimiter = ',')]
+    notify_to: Vec<String>,
+    /// Also POST {"id","received","desk","topic","lang"} (no personal data) to this http:// address.
+    #[arg(long, env = "SPORTELLO_WEBHOOK")]
+    webhook: Option<String>,
+    /// Milliseconds before the first retry of a failed notification (doubles up to 5 minutes).
+    #[arg(long, default_value_t = 1000, hide = true)]
+    notify_retry_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -522,6 +544,32 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..FormsConfig::default()
     };
     let router = sportello_forms::app(config, pages, queue.handle());
+    let notify = ops::notify::NotifyConfig {
+        smtp: match (&args.smtp_host, args.notify_to.is_empty()) {
+            (Some(host), false) => Some(ops::notify::Smtp {
+                host: host.clone(),
+                port: args.smtp_port,
+                from: args.notify_from.clone(),
+                to: args.notify_to.clone(),
+            }),
+            (Some(_), true) => anyhow::bail!(
+                "--smtp-host is set but not --notify-to: give the desk's e-mail address with --notify-to."
+            ),
+            (None, _) => None,
+        },
+        webhook: args.webhook.clone(),
+        first_backoff: Duration::from_millis(args.notify_retry_ms),
+        ..Default::default()
+    };
+    if let Some(url) = &notify.webhook {
+        ops::notify::parse_http_url(url).map_err(anyhow::Error::msg)?;
+    }
+    let (stop_notifier, stopped) = tokio::sync::oneshot::channel::<()>();
+    let notifier = notify.is_enabled().then(|| {
+        tokio::spawn(ops::notify::run(args.queue.clone(), notify, async {
+            let _ = stopped.await;
+        }))
+    });
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -540,6 +588,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         sportello_forms::shutdown_signal(),
     )
     .await?;
+    let _ = stop_notifier.send(());
+    if let Some(notifier) = notifier {
+        let _ = notifier.await;
+    }
     queue.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
