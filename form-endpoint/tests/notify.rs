@@ -87,7 +87,7 @@ fn start_server(queue: &Path, extra: &[String]) -> (Child, SocketAddr) {
     (child, addr)
 }
 
-fn stop(mut server: Child) -> String {
+fn stop(server: Child) -> String {
     let _ = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status();
@@ -255,7 +255,8 @@ fn a_mail_server_that_is_down_delays_nothing_and_is_caught_up() {
         ids.push(support::id_of(&body).expect("id"));
     }
     assert!(started.elapsed() < Duration::from_secs(3), "not delayed");
-    std::thread::sleep(Duration::from_millis(500));
+    // Long enough for the notifier's pass (every second) to fail and retry.
+    std::thread::sleep(Duration::from_millis(2500));
     let listed = list_notified(&queue);
     assert_eq!(listed.len(), 3);
     assert!(
