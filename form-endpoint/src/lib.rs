@@ -30,8 +30,9 @@
 //! - [`config`]: what an operator can tune.
 //! - [`error`]: the crate's one error type and its HTTP face.
 //!
-//! The crate does not know the site generator: the lead's themed renderer
-//! implements [`FormPages`] and mounts [`app`]'s router into `sportello serve`.
+//! - [`site_pages`]: [`FormPages`] implemented with the site's own theme,
+//!   through the generator's library (`sportello`), so the answers are the
+//!   contact page of the reader's language.
 
 pub mod config;
 pub mod decode;
@@ -44,6 +45,7 @@ pub mod pages;
 pub mod queue;
 pub mod routes;
 pub mod server;
+pub mod site_pages;
 
 pub use config::{FormsConfig, Rate};
 pub use error::{AppError, Error};

@@ -13,7 +13,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use sportello_forms::ops::state::EventKind;
-use sportello_forms::{FormsConfig, PlainPages, Queue, Rate, ServerOptions, ops, queue};
+use sportello_forms::site_pages::SitePages;
+use sportello_forms::{FormPages, FormsConfig, PlainPages, Queue, Rate, ServerOptions, ops, queue};
 
 #[derive(Parser)]
 #[command(
@@ -187,6 +188,13 @@ struct ServeArgs {
     #[arg(long, default_value_t = Rate::default())]
     rate: Rate,
     /// The site's language codes, default first (repeatable).
+    /// The site's content folder: answers are rendered with its theme (with --themes).
+    #[arg(long, requires = "themes")]
+    content: Option<PathBuf>,
+    /// The themes folder of the site.
+    #[arg(long, requires = "content")]
+    themes: Option<PathBuf>,
+    /// Without --content: the site's languages (repeatable).
     #[arg(long = "language", default_values_t = ["it", "en", "fr", "ar", "ro", "sq", "uk"].map(String::from))]
     languages: Vec<String>,
     /// The desks' ids (repeatable).
@@ -532,11 +540,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "damaged lines inside the queue were left in place; run `sportello-forms verify`"
         );
     }
-    let pages = Arc::new(PlainPages::new(
-        args.languages,
-        args.desks,
-        args.fallback_contact,
-    ));
+    let pages: Arc<dyn FormPages> = match (&args.content, &args.themes) {
+        (Some(content), Some(themes)) => {
+            let opts = sportello::Options {
+                content: content.clone(),
+                themes: themes.clone(),
+                drafts: false,
+            };
+            Arc::new(
+                SitePages::load(&opts)
+                    .map_err(|e| anyhow::anyhow!("the site cannot be loaded:\n{e}"))?,
+            )
+        }
+        _ => Arc::new(PlainPages::new(
+            args.languages,
+            args.desks,
+            args.fallback_contact,
+        )),
+    };
     let config = FormsConfig {
         body_timeout: Duration::from_secs(args.body_timeout),
         rate: args.rate,

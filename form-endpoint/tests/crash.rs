@@ -9,7 +9,6 @@ mod support;
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -28,32 +27,7 @@ fn start_server(queue: &Path, log: &Path) -> (Child, SocketAddr) {
         .append(true)
         .open(log)
         .expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--rate",
-            "off",
-            "--queue",
-        ])
-        .arg(queue)
-        .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .expect("server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("reads the listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-    (child, addr)
+    support::start_server(queue, &[], &[("RUST_LOG", "trace")], Stdio::from(log))
 }
 
 /// Runs `cycles` kill-and-restart cycles; returns the acknowledged ids.

@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::io::BufRead as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -57,34 +56,9 @@ async fn smtp_sink(listener: tokio::net::TcpListener, mails: Mails) {
 }
 
 fn start_server(queue: &Path, extra: &[String]) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--rate",
-            "off",
-            "--notify-retry-ms",
-            "200",
-            "--queue",
-        ])
-        .arg(queue)
-        .args(extra)
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected {line:?}"));
-    (child, addr)
+    let mut args = vec!["--notify-retry-ms", "200"];
+    args.extend(extra.iter().map(String::as_str));
+    support::start_server(queue, &args, &[("RUST_LOG", "debug")], Stdio::piped())
 }
 
 fn stop(server: Child) -> String {

@@ -568,41 +568,13 @@ fn purge_and_erase_killed_at_any_step_leave_old_or_new_files() {
     }
 }
 
-fn start_server(queue: &Path) -> (std::process::Child, std::net::SocketAddr) {
-    use std::io::BufRead as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--rate",
-            "off",
-            "--queue",
-        ])
-        .arg(queue)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("listening line");
-    let addr = line
-        .trim()
-        .strip_prefix("listening on http://")
-        .and_then(|a| a.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected {line:?}"));
-    (child, addr)
-}
-
 #[test]
 fn commands_beside_a_running_endpoint_lose_nothing() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
     let f = fixture();
     let q = f.queue.clone();
-    let (mut server, addr) = start_server(&q);
+    let (mut server, addr) = support::start_server(&q, &[], &[], std::process::Stdio::null());
     let stop = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(Mutex::new(Vec::<String>::new()));
     let clients: Vec<_> = (0..3)

@@ -36,11 +36,20 @@ pub fn form_body(lang: &str, n: usize) -> String {
 
 /// Posts `body` to `/forms/contact`, asking for JSON; returns status and body.
 pub fn post(addr: SocketAddr, body: &str) -> std::io::Result<(u16, String)> {
+    post_accepting(addr, body, "application/json")
+}
+
+/// Posts the form as a browser does (`Accept: text/html`) or as a script.
+pub fn post_accepting(
+    addr: SocketAddr,
+    body: &str,
+    accept: &str,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
-        "POST /forms/contact HTTP/1.1\r\nHost: localhost\r\nAccept: application/json\r\n\
+        "POST /forms/contact HTTP/1.1\r\nHost: localhost\r\nAccept: {accept}\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )?;
@@ -62,4 +71,42 @@ pub fn post(addr: SocketAddr, body: &str) -> std::io::Result<(u16, String)> {
 pub fn id_of(body: &str) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(body).ok()?;
     v["id"].as_str().map(str::to_owned)
+}
+
+/// Starts the real `sportello-forms serve` on a free loopback port with the
+/// rate limit off; `extra` arguments and `env` are added; returns once it
+/// listens.
+pub fn start_server(
+    queue: &std::path::Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stderr: std::process::Stdio,
+) -> (std::process::Child, SocketAddr) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--rate",
+            "off",
+            "--queue",
+        ])
+        .arg(queue)
+        .args(extra)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("server starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    (child, addr)
 }

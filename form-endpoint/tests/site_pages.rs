@@ -1,0 +1,58 @@
+//! `sportello-forms serve --content … --themes …`: the answers are the
+//! site's own contact page, in the reader's language, with what they typed.
+
+mod support;
+
+use std::path::Path;
+use std::process::Stdio;
+
+#[test]
+fn invalid_form_comes_back_as_the_themed_contact_page_in_arabic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = tempfile::tempdir().unwrap();
+    let content = root.join("content");
+    let themes = root.join("themes");
+    let (mut server, addr) = support::start_server(
+        &dir.path().join("queue.jsonl"),
+        &[
+            "--content",
+            content.to_str().unwrap(),
+            "--themes",
+            themes.to_str().unwrap(),
+        ],
+        &[],
+        Stdio::null(),
+    );
+    let body = support::form_body("ar", 1)
+        .replace("email=quokka.private%40example.org", "email=not-an-address");
+    let (status, html) = support::post_accepting(addr, &body, "text/html").unwrap();
+    let _ = server.kill();
+    assert_eq!(status, 422, "{html}");
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
+    assert!(
+        html.contains(r#"class="error-summary""#),
+        "the theme's error summary"
+    );
+    assert!(html.contains("not-an-address"), "what was typed is kept");
+    assert!(html.contains(support::NAME), "what was typed is kept");
+    assert!(html.contains("/assets/style."), "the site's stylesheet");
+}
+
+#[test]
+fn a_site_with_mistakes_is_refused_with_the_generators_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content")).unwrap();
+    std::fs::write(dir.path().join("content/site.yaml"), "base_url: nope\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--queue"])
+        .arg(dir.path().join("q.jsonl"))
+        .args(["--content"])
+        .arg(dir.path().join("content"))
+        .args(["--themes"])
+        .arg(dir.path().join("themes"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("site.yaml"), "{err}");
+}
