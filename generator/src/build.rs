@@ -138,7 +138,13 @@ impl Project {
                 .collect(),
             files: sink.made(),
         };
-        manifest.write(out).map_err(output_error)?;
+        // A build that reused every page and removed nothing has the same cache.
+        let unchanged = reuse.as_ref().is_some_and(|r| r.clean.iter().all(|c| *c))
+            && removed == 0
+            && previous.as_ref().is_some_and(|m| m.files == manifest.files);
+        if !unchanged {
+            manifest.write(out).map_err(output_error)?;
+        }
         phase("stale+cache", &mut t);
         let result = BuildResult {
             summary,

@@ -83,8 +83,6 @@ pub struct Site {
     /// Asset path relative to content → index in `assets`.
     pub asset_index: HashMap<String, usize>,
     pub home: Option<GroupId>,
-    /// Digest of each page's default-language source (for stale translations).
-    pub digests: Vec<Option<String>>,
 }
 
 /// Digest of a default-language source that a translation records in
@@ -228,19 +226,11 @@ impl Site {
             by_key,
             asset_index,
             home: None,
-            digests: Vec::new(),
         };
         site.home = site.groups.iter().position(|g| g.kind == Kind::Home);
         site.link_sections();
         site.compute_urls(diags);
         site.sort_children();
-        site.digests = {
-            use rayon::prelude::*;
-            site.pages
-                .par_iter()
-                .map(|p| (p.lang == default).then(|| digest(&p.text)))
-                .collect()
-        };
         site
     }
 
@@ -418,25 +408,33 @@ impl Site {
     }
 
     /// Stale translations: (translation, current digest of the original).
+    /// Digests are computed here, for `check`, not on every build.
     pub fn stale_translations(&self) -> Vec<(PageId, String)> {
+        use rayon::prelude::*;
         let default = self.default_lang();
-        let mut out = Vec::new();
-        for g in &self.groups {
-            let Some(orig) = g.members[default] else {
-                continue;
-            };
-            let Some(current) = &self.digests[orig] else {
-                continue;
-            };
-            for (lang, m) in g.members.iter().enumerate() {
-                if let (Some(t), true) = (m, lang != default)
-                    && self.page(*t).front.translated_from.as_deref() != Some(current.as_str())
-                {
-                    out.push((*t, current.clone()));
-                }
-            }
-        }
-        out
+        self.groups
+            .par_iter()
+            .filter_map(|g| {
+                let orig = g.members[default]?;
+                let translations: Vec<PageId> = g
+                    .members
+                    .iter()
+                    .enumerate()
+                    .filter(|(lang, _)| *lang != default)
+                    .filter_map(|(_, m)| *m)
+                    .collect();
+                (!translations.is_empty()).then(|| (digest(&self.page(orig).text), translations))
+            })
+            .flat_map_iter(|(current, translations)| {
+                translations
+                    .into_iter()
+                    .filter(|t| {
+                        self.page(*t).front.translated_from.as_deref() != Some(current.as_str())
+                    })
+                    .map(|t| (t, current.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     }
 
     /// Per language, the groups that have no translation in it (shown as fallbacks).

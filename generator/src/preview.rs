@@ -90,9 +90,6 @@ impl Preview {
         for (pid, text) in edits {
             let site = &mut project.site;
             site.pages[pid].text = Arc::from(text);
-            if site.digests[pid].is_some() {
-                site.digests[pid] = Some(crate::model::digest(&site.pages[pid].text));
-            }
             groups.insert(*site.by_key.get(&site.pages[pid].key())?);
             pages.insert(pid);
         }
