@@ -116,33 +116,31 @@ impl Project {
         let removed = sink
             .remove_stale_since(previous.as_ref().map(|m| m.files.as_slice()))
             .map_err(output_error)?;
-        let manifest = cache::Manifest {
-            version: cache::VERSION,
-            structure,
-            pages: project
+        // Same structure (so the same pages and files) and every page reused:
+        // the cache on disk already says all there is to say.
+        let unchanged = reuse.as_ref().is_some_and(|r| r.clean.iter().all(|c| *c)) && removed == 0;
+        if !unchanged {
+            let pages = project
                 .site
                 .pages
                 .iter()
                 .zip(bodies)
                 .zip(&facts)
                 .map(|((p, body), f)| {
-                    (
-                        p.path.clone(),
-                        cache::PageEntry {
-                            body,
-                            ids: f.ids.clone(),
-                            anchors: f.anchors.clone(),
-                        },
-                    )
+                    let entry = cache::PageEntry {
+                        body,
+                        ids: f.ids.clone(),
+                        anchors: f.anchors.clone(),
+                    };
+                    (p.path.clone(), entry)
                 })
-                .collect(),
-            files: sink.made(),
-        };
-        // A build that reused every page and removed nothing has the same cache.
-        let unchanged = reuse.as_ref().is_some_and(|r| r.clean.iter().all(|c| *c))
-            && removed == 0
-            && previous.as_ref().is_some_and(|m| m.files == manifest.files);
-        if !unchanged {
+                .collect();
+            let manifest = cache::Manifest {
+                version: cache::VERSION,
+                structure,
+                pages,
+                files: sink.made(),
+            };
             manifest.write(out).map_err(output_error)?;
         }
         phase("stale+cache", &mut t);
