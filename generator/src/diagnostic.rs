@@ -58,17 +58,18 @@ impl Diagnostic {
         }
     }
 
-    /// Points the diagnostic at `span` of `source`.
-    pub fn at(mut self, source: &Arc<str>, span: Range<usize>) -> Self {
+    /// Points the diagnostic at `span` of `source` (copied: diagnostics are
+    /// rare, and pages need not keep their text shareable for them).
+    pub fn at(mut self, source: &str, span: Range<usize>) -> Self {
         let end = span.end.min(source.len());
         let start = span.start.min(end);
-        self.source = Some(Arc::clone(source));
+        self.source = Some(Arc::from(source));
         self.span = Some(start..end);
         self
     }
 
     /// Points the diagnostic at a 1-based line and column of `source`.
-    pub fn at_line_col(self, source: &Arc<str>, line: usize, col: usize, len: usize) -> Self {
+    pub fn at_line_col(self, source: &str, line: usize, col: usize, len: usize) -> Self {
         let start = offset_of(source, line, col);
         let end = (start + len.max(1)).min(line_end(source, start));
         self.at(source, start..end.max(start))

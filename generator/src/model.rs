@@ -130,7 +130,7 @@ impl Site {
             let Some(tk) = &p.front.translation_key else {
                 continue;
             };
-            match key_of_name.get(&p.key()) {
+            match key_of_name.get(p.key()) {
                 Some((other, oid)) if other != tk => diags.push(
                     Diagnostic::error(
                         &p.path,
@@ -140,12 +140,12 @@ impl Site {
                     .hint("files with the same name are translations of one page: give them the same key, or none"),
                 ),
                 _ => {
-                    key_of_name.insert(p.key(), (tk.clone(), id));
+                    key_of_name.insert(p.key().to_string(), (tk.clone(), id));
                 }
             }
         }
         let group_name = |p: &SourcePage| -> String {
-            match key_of_name.get(&p.key()) {
+            match key_of_name.get(p.key()) {
                 Some((tk, _)) => format!("key:{tk}"),
                 None => format!("path:{}", p.key()),
             }
@@ -169,7 +169,7 @@ impl Site {
             };
             let gid = *group_of.entry(gname).or_insert_with(|| {
                 groups.push(Group {
-                    key: p.key(),
+                    key: p.key().to_string(),
                     kind,
                     dir: p.dir.clone(),
                     members: vec![None; nlang],
@@ -207,7 +207,7 @@ impl Site {
                 continue;
             }
             g.members[p.lang] = Some(id);
-            by_key.insert(p.key(), gid);
+            by_key.insert(p.key().to_string(), gid);
         }
 
         let asset_index = loaded

@@ -6,7 +6,6 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use crate::load::frontmatter;
@@ -89,8 +88,8 @@ impl Preview {
         let mut pages = HashSet::new();
         for (pid, text) in edits {
             let site = &mut project.site;
-            site.pages[pid].text = Arc::from(text);
-            groups.insert(*site.by_key.get(&site.pages[pid].key())?);
+            site.pages[pid].text = text;
+            groups.insert(*site.by_key.get(site.pages[pid].key())?);
             pages.insert(pid);
         }
         let mut diags = Diagnostics::default();

@@ -5,7 +5,6 @@
 //! each at its own line (a typed `deny_unknown_fields` parse stops at the first).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
@@ -76,7 +75,7 @@ pub fn split(text: &str) -> Option<Split<'_>> {
 }
 
 /// Parses front matter; problems are returned, each located in `text`.
-pub fn parse(path: &str, text: &Arc<str>) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
+pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let Some(split) = split(text) else {
         diags.push(
@@ -238,7 +237,7 @@ mod tests {
     use super::*;
 
     fn parse_str(s: &str) -> (Option<FrontMatter>, Vec<Diagnostic>) {
-        let text: Arc<str> = Arc::from(s);
+        let text = s;
         let (fm, _, d) = parse("p.md", &text);
         (fm, d)
     }

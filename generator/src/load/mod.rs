@@ -9,7 +9,6 @@ pub mod frontmatter;
 pub mod naming;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -29,10 +28,12 @@ pub struct SourcePage {
     pub dir: String,
     /// The page's name: the file stem without its language suffix.
     pub name: String,
+    /// `dir/name`, computed once (it is looked up and sorted on a lot).
+    key: String,
     pub lang: LangId,
     pub front: FrontMatter,
     /// The whole file; the body starts at `body_start`.
-    pub text: Arc<str>,
+    pub text: String,
     pub body_start: usize,
 }
 
@@ -42,8 +43,8 @@ impl SourcePage {
     }
 
     /// `dir/name`, the page's identity among the files of one language.
-    pub fn key(&self) -> String {
-        join(&self.dir, &self.name)
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     pub fn is_section(&self) -> bool {
@@ -79,6 +80,7 @@ pub fn join(dir: &str, name: &str) -> String {
 
 /// Reads every page and lists every asset under `content`.
 pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loaded {
+    let mut t = std::time::Instant::now();
     let mut md_files = Vec::new();
     let mut assets = Vec::new();
     let walker = WalkDir::new(content)
@@ -118,6 +120,7 @@ pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loa
         }
     }
 
+    crate::phase("walk", &mut t);
     let results: Vec<(Option<SourcePage>, Vec<Diagnostic>)> = md_files
         .par_iter()
         .map(|(path, rel)| read_page(path, rel, config))
@@ -132,12 +135,12 @@ pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loa
 
 fn read_page(path: &Path, rel: &str, config: &SiteConfig) -> (Option<SourcePage>, Vec<Diagnostic>) {
     let shown = path.display().to_string();
-    let text: Arc<str> = match std::fs::read(path) {
+    let text: String = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             // Some editors on Windows save a byte-order mark; it is not content.
             Ok(s) => match s.strip_prefix('\u{feff}') {
-                Some(rest) => rest.into(),
-                None => s.into(),
+                Some(rest) => rest.to_string(),
+                None => s,
             },
             Err(_) => {
                 return (
@@ -185,6 +188,7 @@ fn read_page(path: &Path, rel: &str, config: &SiteConfig) -> (Option<SourcePage>
         (Some(lang), Some(front)) if diags.is_empty() => Some(SourcePage {
             path: shown,
             rel: rel.to_string(),
+            key: join(&dir, parts.name),
             dir,
             name: parts.name.to_string(),
             lang,

@@ -106,7 +106,7 @@ impl Links for LinkCtx<'_> {
         match self.site.resolve_link(self.from, dest, self.lang) {
             Link::External => None,
             Link::SamePage { anchor } => {
-                if let Some(&g) = self.site.by_key.get(&self.from.key()) {
+                if let Some(&g) = self.site.by_key.get(self.from.key()) {
                     self.anchors.push(AnchorRef {
                         group: g,
                         lang: self.from.lang,
