@@ -121,7 +121,7 @@ pub fn structure_hash(site: &Site, theme: &Theme, opts: &Options) -> String {
     }
     for p in &site.pages {
         feed(p.path.as_bytes());
-        feed(p.text[..p.body_start].as_bytes());
+        feed(&p.text.as_bytes()[..p.body_start]);
     }
     format!("{:016x}", h.digest())
 }

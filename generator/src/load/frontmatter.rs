@@ -238,7 +238,7 @@ mod tests {
 
     fn parse_str(s: &str) -> (Option<FrontMatter>, Vec<Diagnostic>) {
         let text = s;
-        let (fm, _, d) = parse("p.md", &text);
+        let (fm, _, d) = parse("p.md", text);
         (fm, d)
     }
 
