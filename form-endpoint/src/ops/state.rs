@@ -23,7 +23,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::queue::record::{CRC_SUFFIX_LEN, LineProblem};
+use crate::queue::record::LineProblem;
 use crate::queue::rewrite;
 
 /// What happened to a submission.
@@ -89,45 +89,7 @@ impl Event {
 
 pub use crate::queue::rewrite::{sibling, state_lock_path, state_path};
 
-/// Encodes any serialisable object as one checksummed line (with `\n`),
-/// the way the queue's records are.
-pub fn encode_checksummed<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
-    let start = out.len();
-    if let Err(e) = serde_json::to_writer(&mut *out, value) {
-        out.truncate(start);
-        return Err(e.into());
-    }
-    let crc = crc32fast::hash(&out[start..]);
-    out.pop();
-    out.extend_from_slice(format!(",\"crc\":\"{crc:08x}\"}}\n").as_bytes());
-    Ok(())
-}
-
-/// Checks a line's checksum (given without its `\n`).
-pub fn check_line(line: &[u8]) -> Result<(), LineProblem> {
-    let Some(split) = line.len().checked_sub(CRC_SUFFIX_LEN) else {
-        return Err(LineProblem::NoChecksum);
-    };
-    let (head, suffix) = line.split_at(split);
-    let hex = suffix
-        .strip_prefix(b",\"crc\":\"")
-        .and_then(|s| s.strip_suffix(b"\"}"))
-        .filter(|h| h.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .ok_or(LineProblem::NoChecksum)?;
-    let stored = std::str::from_utf8(hex)
-        .ok()
-        .and_then(|h| u32::from_str_radix(h, 16).ok())
-        .ok_or(LineProblem::NoChecksum)?;
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(head);
-    hasher.update(b"}");
-    let computed = hasher.finalize();
-    if stored == computed {
-        Ok(())
-    } else {
-        Err(LineProblem::ChecksumMismatch { stored, computed })
-    }
-}
+pub use crate::queue::record::{check_line, encode_checksummed};
 
 /// Checks and decodes one state-log line (without its `\n`).
 pub fn decode_event(line: &[u8]) -> Result<Event, LineProblem> {

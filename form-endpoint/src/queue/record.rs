@@ -68,8 +68,14 @@ impl Record {
 /// Appends `record` as one checksummed line (with its `\n`) to `out`.
 /// On error `out` is left as it was.
 pub fn encode_line(record: &Record, out: &mut Vec<u8>) -> Result<(), Error> {
+    encode_checksummed(record, out)
+}
+
+/// Appends any JSON object as one checksummed line (with its `\n`): the
+/// queue's records and the state log's events share the format.
+pub fn encode_checksummed<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
     let start = out.len();
-    if let Err(e) = serde_json::to_writer(&mut *out, record) {
+    if let Err(e) = serde_json::to_writer(&mut *out, value) {
         out.truncate(start);
         return Err(e.into());
     }
@@ -116,8 +122,8 @@ impl std::fmt::Display for LineProblem {
     }
 }
 
-/// Checks and decodes one line, given without its `\n`.
-pub fn decode_line(line: &[u8]) -> Result<Record, LineProblem> {
+/// Checks a line's checksum (given without its `\n`).
+pub fn check_line(line: &[u8]) -> Result<(), LineProblem> {
     let Some(split) = line.len().checked_sub(CRC_SUFFIX_LEN) else {
         return Err(LineProblem::NoChecksum);
     };
@@ -138,6 +144,12 @@ pub fn decode_line(line: &[u8]) -> Result<Record, LineProblem> {
     if stored != computed {
         return Err(LineProblem::ChecksumMismatch { stored, computed });
     }
+    Ok(())
+}
+
+/// Checks and decodes one line, given without its `\n`.
+pub fn decode_line(line: &[u8]) -> Result<Record, LineProblem> {
+    check_line(line)?;
     let record: Record =
         serde_json::from_slice(line).map_err(|e| LineProblem::NotARecord(e.to_string()))?;
     if record.v != SCHEMA_VERSION {
