@@ -462,3 +462,32 @@ fn dates_are_written_in_the_readers_language() {
         "interface text in a fallback is marked as the reader's: {en}"
     );
 }
+
+#[test]
+fn robots_txt_points_at_the_sitemap() {
+    let run = TestSite::new().build();
+    assert_eq!(
+        run.file("robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sitemap.xml\n"
+    );
+}
+
+#[test]
+fn language_switcher_tells_translations_from_fallbacks() {
+    let run = TestSite::new()
+        .page("a.it.md", "A", "")
+        .page("a.en.md", "A (en)", "")
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let html = run.file("en/a/index.html");
+    let switcher = &html[html.find("lang-switcher").unwrap()..html.find("</nav>").unwrap()];
+    assert!(
+        switcher.contains(
+            r#"href="/en/a/" hreflang="en" lang="en" dir="ltr" aria-current="true">English</a>"#
+        ),
+        "{switcher}"
+    );
+    assert!(switcher.contains(r#">Italiano</a>"#), "{switcher}");
+    // Arabic has no translation: the link goes to the fallback and says so, in the reader's language
+    assert!(switcher.contains(r#"href="/ar/a/" hreflang="ar" lang="ar" dir="rtl">العربية <small lang="en" dir="ltr">(not translated yet)</small>"#), "{switcher}");
+}
