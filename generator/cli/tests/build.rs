@@ -491,3 +491,23 @@ fn language_switcher_tells_translations_from_fallbacks() {
     // Arabic has no translation: the link goes to the fallback and says so, in the reader's language
     assert!(switcher.contains(r#"href="/ar/a/" hreflang="ar" lang="ar" dir="rtl">العربية <small lang="en" dir="ltr">(not translated yet)</small>"#), "{switcher}");
 }
+
+#[test]
+fn dotted_names_underscore_and_hidden_files() {
+    let run = TestSite::new()
+        .page("news/2025.7.md", "Luglio 2025", "")
+        .page("news/2025.7.en.md", "July 2025", "")
+        .page("news/_notes.md", "Appunti", "")
+        .page("news/.draft.it.md", "Nascosto", "")
+        .page("_templates/page.it.md", "Modello", "")
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(
+        run.file("it/news/2025.7/index.html")
+            .contains("Luglio 2025")
+    );
+    assert!(run.file("en/news/2025.7/index.html").contains("July 2025"));
+    assert!(!run.exists("it/news/_notes/index.html"));
+    assert!(!run.exists("it/news/.draft/index.html"));
+    assert!(!run.exists("it/_templates/page/index.html"));
+}
