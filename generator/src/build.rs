@@ -50,12 +50,13 @@ impl BuildResult {
 pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error> {
     let start = Instant::now();
     let mut diags = Diagnostics::default();
-    let Some(project) = Project::load(opts, &mut diags) else {
+    let previous = cache::Manifest::read(out);
+    let Some(project) = Project::load_cached(opts, &mut diags, previous.as_ref()) else {
         diags.sort();
         return Err(Error::Invalid(diags));
     };
     project
-        .build(opts, out, diags, start)
+        .build(opts, out, diags, start, previous)
         .map(|(result, _)| result)
 }
 
@@ -69,6 +70,7 @@ impl Project {
         out: &std::path::Path,
         mut diags: Diagnostics,
         start: Instant,
+        previous: Option<cache::Manifest>,
     ) -> Result<(BuildResult, Vec<render::PageFacts>), Error> {
         let project = self;
         if diags.has_errors() {
@@ -80,17 +82,13 @@ impl Project {
             return Err(Error::Invalid(diags));
         }
         let mut t = Instant::now();
-        let previous = cache::Manifest::read(out);
         let structure = cache::structure_hash(&project.site, &project.theme, opts);
-        let bodies: Vec<String> = {
-            use rayon::prelude::*;
-            project
-                .site
-                .pages
-                .par_iter()
-                .map(|p| cache::body_hash(p.body()))
-                .collect()
-        };
+        let bodies: Vec<String> = project
+            .site
+            .pages
+            .iter()
+            .map(|p| p.body_hash.clone())
+            .collect();
         let reuse = previous
             .as_ref()
             .filter(|m| m.structure == structure)
@@ -118,8 +116,13 @@ impl Project {
             .map_err(output_error)?;
         // Same structure (so the same pages and files) and every page reused:
         // the cache on disk already says all there is to say.
-        let unchanged = reuse.as_ref().is_some_and(|r| r.clean.iter().all(|c| *c)) && removed == 0;
+        let unchanged = reuse.as_ref().is_some_and(|r| r.clean.iter().all(|c| *c))
+            && removed == 0
+            && project.site.pages.iter().all(|p| p.from_cache);
         if !unchanged {
+            let now_ns = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
             let pages = project
                 .site
                 .pages
@@ -127,10 +130,21 @@ impl Project {
                 .zip(bodies)
                 .zip(&facts)
                 .map(|((p, body), f)| {
+                    // A file changed less than two seconds ago may change again
+                    // within the clock's granularity with the same size: it
+                    // is not trusted by its stamp ("racy git").
+                    let settled = now_ns.saturating_sub(p.stamp.mtime_ns) > 2_000_000_000;
+                    let file = settled.then(|| cache::FileEntry {
+                        stamp: p.stamp,
+                        body_start: p.body_start,
+                        front_hash: p.front_hash.clone(),
+                        front: p.front.clone(),
+                    });
                     let entry = cache::PageEntry {
                         body,
                         ids: f.ids.clone(),
                         anchors: f.anchors.clone(),
+                        file,
                     };
                     (p.path.clone(), entry)
                 })

@@ -1,5 +1,12 @@
 //! The build cache: what the last successful build saw, so that the next one
-//! renders only the pages whose text changed.
+//! renders only the pages whose text changed, and reads only the files that
+//! changed.
+//!
+//! A page file whose size and modification time are those recorded (and
+//! which had settled for two seconds when recorded, so that a second save in
+//! the same clock tick cannot hide) is taken from the cache — its parsed
+//! front matter and hashes — without being read; its text is read only if
+//! something needs it (rendering it again, quoting it in a diagnostic).
 //!
 //! A page's output depends on its own body and on the site's *structure*:
 //! settings, data, theme, and every page's path and front matter (titles,
@@ -22,7 +29,7 @@ use crate::theme::Theme;
 
 /// Where the cache lives, inside the output folder.
 pub const FILE: &str = ".sportello-cache.json";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -39,6 +46,18 @@ pub struct PageEntry {
     pub body: String,
     pub ids: Vec<String>,
     pub anchors: Vec<CachedAnchor>,
+    /// What lets the next load skip reading the file when it is unchanged.
+    #[serde(default)]
+    pub file: Option<FileEntry>,
+}
+
+/// A page file as loaded: its stamp, and its parsed front matter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub stamp: crate::load::Stamp,
+    pub body_start: usize,
+    pub front_hash: String,
+    pub front: crate::load::FrontMatter,
 }
 
 /// An anchor link of a page: target group key, language code, anchor, byte range.
@@ -121,7 +140,7 @@ pub fn structure_hash(site: &Site, theme: &Theme, opts: &Options) -> String {
     }
     for p in &site.pages {
         feed(p.path.as_bytes());
-        feed(&p.text.as_bytes()[..p.body_start]);
+        feed(p.front_hash.as_bytes());
     }
     format!("{:016x}", h.digest())
 }

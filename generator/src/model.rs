@@ -136,7 +136,7 @@ impl Site {
                         &p.path,
                         format!("translation_key `{tk}` differs from `{other}` in {}", pages[*oid].path),
                     )
-                    .at_line_col(&p.text, p.front.lines.get("translation_key").copied().unwrap_or(1), 1, 1)
+                    .at_line_col(p.text(), p.front.lines.get("translation_key").copied().unwrap_or(1), 1, 1)
                     .hint("files with the same name are translations of one page: give them the same key, or none"),
                 ),
                 _ => {
@@ -382,7 +382,7 @@ impl Site {
                             &here.path,
                             format!("two pages on one URL `{url}`: this one and {}", there.path),
                         )
-                        .at_line_col(&here.text, line, 1, 1)
+                        .at_line_col(here.text(), line, 1, 1)
                         .hint("give one of them another `slug` or file name"),
                     );
                 } else {
@@ -423,7 +423,7 @@ impl Site {
                     .filter(|(lang, _)| *lang != default)
                     .filter_map(|(_, m)| *m)
                     .collect();
-                (!translations.is_empty()).then(|| (digest(&self.page(orig).text), translations))
+                (!translations.is_empty()).then(|| (digest(self.page(orig).text()), translations))
             })
             .flat_map_iter(|(current, translations)| {
                 translations

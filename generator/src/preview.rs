@@ -40,11 +40,12 @@ impl Preview {
     pub fn rebuild(&mut self) -> Result<BuildResult, Error> {
         let start = Instant::now();
         let mut diags = Diagnostics::default();
-        let Some(project) = Project::load(&self.opts, &mut diags) else {
+        let previous = crate::cache::Manifest::read(&self.out);
+        let Some(project) = Project::load_cached(&self.opts, &mut diags, previous.as_ref()) else {
             diags.sort();
             return Err(Error::Invalid(diags));
         };
-        let (result, facts) = project.build(&self.opts, &self.out, diags, start)?;
+        let (result, facts) = project.build(&self.opts, &self.out, diags, start, previous)?;
         self.state = Some((project, facts));
         Ok(result)
     }
@@ -75,8 +76,12 @@ impl Preview {
             let text = std::fs::read_to_string(path).ok()?;
             let split = frontmatter::split(&text)?;
             let page = &project.site.pages[pid];
-            // Same front matter, byte for byte: titles, slugs and lists are unchanged.
-            if text[..split.body_start] != page.text[..page.body_start] {
+            // Same front matter, byte for byte: titles, slugs and lists are
+            // unchanged. (Compared by hash: the page's own text may not have
+            // been read before, and reading it now would read the new file.)
+            if split.body_start != page.body_start
+                || crate::cache::body_hash(&text[..split.body_start]) != page.front_hash
+            {
                 return None;
             }
             edits.push((pid, text));
@@ -88,7 +93,7 @@ impl Preview {
         let mut pages = HashSet::new();
         for (pid, text) in edits {
             let site = &mut project.site;
-            site.pages[pid].text = text;
+            site.pages[pid].set_text(text);
             groups.insert(*site.by_key.get(site.pages[pid].key())?);
             pages.insert(pid);
         }

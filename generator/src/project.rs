@@ -17,12 +17,21 @@ pub struct Project {
 impl Project {
     /// Loads and models the site; `None` if a mistake prevents it.
     pub fn load(opts: &Options, diags: &mut Diagnostics) -> Option<Project> {
+        Self::load_cached(opts, diags, None)
+    }
+
+    /// Like [`Project::load`], taking unchanged pages from the last build's cache.
+    pub fn load_cached(
+        opts: &Options,
+        diags: &mut Diagnostics,
+        cache: Option<&crate::cache::Manifest>,
+    ) -> Option<Project> {
         let mut t = Instant::now();
         let config = config::SiteConfig::load(&opts.content.join("site.yaml"), diags)?;
         let theme = Theme::load(&opts.themes, &config, diags);
         let desks = data::load_desks(&opts.content, diags);
         phase("config+theme", &mut t);
-        let loaded = load::load(&opts.content, &config, diags);
+        let loaded = load::load(&opts.content, &config, diags, cache);
         phase("load", &mut t);
         let site = Site::build(config, desks, loaded, opts.drafts, diags);
         phase("model", &mut t);

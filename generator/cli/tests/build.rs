@@ -511,3 +511,52 @@ fn dotted_names_underscore_and_hidden_files() {
     assert!(!run.exists("it/news/.draft/index.html"));
     assert!(!run.exists("it/_templates/page/index.html"));
 }
+
+/// Sets every file of the fixture's content to an old modification time, as
+/// if edited long ago, so the next builds trust their size and time.
+fn age_content(site: &TestSite) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in walkdir::WalkDir::new(site.path().join("content"))
+        .into_iter()
+        .flatten()
+    {
+        if e.file_type().is_file() {
+            std::fs::File::options()
+                .write(true)
+                .open(e.path())
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn pages_taken_from_the_cache_are_read_when_needed() {
+    let site = TestSite::new()
+        .page("a.it.md", "A", "## Uno {#one}\n")
+        .page("b.it.md", "B", "Vedi [a](a.md#one).\n");
+    age_content(&site);
+    assert!(site.build().ok());
+    // Second build: every page comes from the cache, unread.
+    assert!(site.build().stderr().contains("(0 written"));
+    // An output removed by hand: B is rendered again from its (unread) file.
+    std::fs::remove_file(site.path().join("public/it/b/index.html")).unwrap();
+    let again = site.build();
+    assert!(again.ok(), "{}", again.stderr());
+    assert!(
+        again
+            .file("it/b/index.html")
+            .contains(r#"href="/it/a/#one""#)
+    );
+    // A's heading goes: B, unchanged and unread, is quoted at its line.
+    let site = site.page("a.it.md", "A", "Niente titoli.\n");
+    let broken = site.build();
+    assert!(!broken.ok());
+    let err = broken.stderr();
+    assert!(err.contains("content/b.it.md:4:6"), "{err}");
+    assert!(
+        err.contains("Vedi [a](a.md#one)."),
+        "the line is quoted: {err}"
+    );
+}

@@ -27,7 +27,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "extra",
 ];
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FrontMatter {
     pub title: String,
     pub summary: Option<String>,
@@ -42,7 +42,7 @@ pub struct FrontMatter {
     pub translated_from: Option<String>,
     pub extra: serde_json::Value,
     /// 1-based lines of some keys, for diagnostics raised later (slug, aliases…).
-    pub lines: BTreeMap<&'static str, usize>,
+    pub lines: BTreeMap<String, usize>,
 }
 
 /// Where the front matter and the body are in a file.
@@ -165,8 +165,8 @@ pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnos
             "extra" => fm.extra = v.clone(),
             _ => {}
         }
-        if let Some(k) = KNOWN_KEYS.iter().find(|k| **k == key) {
-            fm.lines.insert(k, l);
+        if KNOWN_KEYS.contains(&key.as_str()) {
+            fm.lines.insert(key.clone(), l);
         }
     }
     if !map.contains_key("title") {

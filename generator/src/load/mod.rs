@@ -10,6 +10,8 @@ pub mod naming;
 
 use std::path::{Path, PathBuf};
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
@@ -32,14 +34,59 @@ pub struct SourcePage {
     key: String,
     pub lang: LangId,
     pub front: FrontMatter,
-    /// The whole file; the body starts at `body_start`.
-    pub text: String,
+    /// The file on disk.
+    source: PathBuf,
+    /// The whole file, read when first needed: a build that reuses this
+    /// page's output (see [`crate::cache`]) may never need it.
+    text: OnceLock<String>,
+    /// Where the body starts in the text.
     pub body_start: usize,
+    /// Hashes of the front matter text and of the body (the build cache).
+    pub front_hash: String,
+    pub body_hash: String,
+    /// Size and modification time when loaded.
+    pub stamp: Stamp,
+    /// Loaded from the build cache without reading the file.
+    pub from_cache: bool,
+}
+
+/// What tells a file unchanged without reading it, as make and cargo do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime_ns: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        Stamp {
+            size: meta.len(),
+            mtime_ns,
+        }
+    }
 }
 
 impl SourcePage {
+    /// The whole file (read now if the page came from the cache).
+    pub fn text(&self) -> &str {
+        self.text
+            .get_or_init(|| read_text(&self.source).unwrap_or_default())
+    }
+
     pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+        let text = self.text();
+        text.get(self.body_start..).unwrap_or_default()
+    }
+
+    /// Replaces the text after an edit that kept the front matter (`serve`).
+    pub fn set_text(&mut self, text: String) {
+        self.body_hash = crate::cache::body_hash(text.get(self.body_start..).unwrap_or_default());
+        self.text = OnceLock::from(text);
     }
 
     /// `dir/name`, the page's identity among the files of one language.
@@ -78,8 +125,15 @@ pub fn join(dir: &str, name: &str) -> String {
     }
 }
 
-/// Reads every page and lists every asset under `content`.
-pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loaded {
+/// Reads every page and lists every asset under `content`. A page whose size
+/// and modification time are those the last build's `cache` recorded is
+/// taken from it without reading the file.
+pub fn load(
+    content: &Path,
+    config: &SiteConfig,
+    diags: &mut Diagnostics,
+    cache: Option<&crate::cache::Manifest>,
+) -> Loaded {
     let mut t = std::time::Instant::now();
     let mut md_files = Vec::new();
     let mut assets = Vec::new();
@@ -111,7 +165,8 @@ pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loa
             continue;
         }
         if rel.ends_with(".md") {
-            md_files.push((entry.into_path(), rel));
+            let stamp = entry.metadata().map(|m| Stamp::of(&m)).unwrap_or_default();
+            md_files.push((entry.into_path(), rel, stamp));
         } else {
             assets.push(Asset {
                 source: entry.into_path(),
@@ -123,7 +178,16 @@ pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loa
     crate::phase("walk", &mut t);
     let results: Vec<(Option<SourcePage>, Vec<Diagnostic>)> = md_files
         .par_iter()
-        .map(|(path, rel)| read_page(path, rel, config))
+        .map(|(path, rel, stamp)| {
+            let shown = path.display().to_string();
+            let cached = cache
+                .and_then(|m| m.pages.get(&shown))
+                .and_then(|e| e.file.as_ref().map(|f| (e, f)));
+            match cached.filter(|(_, f)| f.stamp == *stamp) {
+                Some((entry, file)) => from_cache(path, shown, rel, config, entry, file),
+                None => read_page(path, shown, rel, config, *stamp),
+            }
+        })
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     for (page, d) in results {
@@ -133,46 +197,39 @@ pub fn load(content: &Path, config: &SiteConfig, diags: &mut Diagnostics) -> Loa
     Loaded { pages, assets }
 }
 
-fn read_page(path: &Path, rel: &str, config: &SiteConfig) -> (Option<SourcePage>, Vec<Diagnostic>) {
-    let shown = path.display().to_string();
-    let text: String = match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            // Some editors on Windows save a byte-order mark; it is not content.
-            Ok(s) => match s.strip_prefix('\u{feff}') {
-                Some(rest) => rest.to_string(),
-                None => s,
-            },
-            Err(_) => {
-                return (
-                    None,
-                    vec![
-                        Diagnostic::error(&shown, "this file is not valid UTF-8")
-                            .hint("save it as UTF-8 in your editor"),
-                    ],
-                );
-            }
-        },
-        Err(e) => {
-            return (
-                None,
-                vec![Diagnostic::error(&shown, format!("cannot read: {e}"))],
-            );
-        }
-    };
+/// The text of a page file, without a byte-order mark (some editors on
+/// Windows save one; it is not content).
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let text = String::from_utf8(bytes).map_err(|_| "this file is not valid UTF-8".to_string())?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Name, folder, key and language of a page file from its path.
+struct Naming {
+    dir: String,
+    name: String,
+    key: String,
+    lang: Option<LangId>,
+}
+
+fn naming(shown: &str, rel: &str, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Naming {
     let (dir, file) = match rel.rsplit_once('/') {
         Some((d, f)) => (d.to_string(), f),
         None => (String::new(), rel),
     };
     let stem = file.strip_suffix(".md").unwrap_or(file);
     let parts = naming::split_stem(stem);
-    let mut diags = Vec::new();
     let lang = match parts.lang {
         None => Some(config.default_language),
         Some(code) => {
             let found = config.lang(code);
             if found.is_none() {
                 diags.push(
-                    Diagnostic::error(&shown, format!("`{code}` is not a language of this site"))
+                    Diagnostic::error(shown, format!("`{code}` is not a language of this site"))
                         .hint(format!(
                             "configured languages: {}; add `{code}` to `languages:` in site.yaml, or rename the file",
                             config.code_list()
@@ -182,19 +239,82 @@ fn read_page(path: &Path, rel: &str, config: &SiteConfig) -> (Option<SourcePage>
             found
         }
     };
+    Naming {
+        key: join(&dir, parts.name),
+        dir,
+        name: parts.name.to_string(),
+        lang,
+    }
+}
+
+fn from_cache(
+    path: &Path,
+    shown: String,
+    rel: &str,
+    config: &SiteConfig,
+    entry: &crate::cache::PageEntry,
+    file: &crate::cache::FileEntry,
+) -> (Option<SourcePage>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let n = naming(&shown, rel, config, &mut diags);
+    let page = n.lang.map(|lang| SourcePage {
+        path: shown,
+        rel: rel.to_string(),
+        dir: n.dir,
+        name: n.name,
+        key: n.key,
+        lang,
+        front: file.front.clone(),
+        source: path.to_path_buf(),
+        text: OnceLock::new(),
+        body_start: file.body_start,
+        front_hash: file.front_hash.clone(),
+        body_hash: entry.body.clone(),
+        stamp: file.stamp,
+        from_cache: true,
+    });
+    (page, diags)
+}
+
+fn read_page(
+    path: &Path,
+    shown: String,
+    rel: &str,
+    config: &SiteConfig,
+    stamp: Stamp,
+) -> (Option<SourcePage>, Vec<Diagnostic>) {
+    let text = match read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let d = Diagnostic::error(&shown, e);
+            let d = if d.message.contains("UTF-8") {
+                d.hint("save it as UTF-8 in your editor")
+            } else {
+                d
+            };
+            return (None, vec![d]);
+        }
+    };
+    let mut diags = Vec::new();
+    let n = naming(&shown, rel, config, &mut diags);
     let (front, body_start, fm_diags) = frontmatter::parse(&shown, &text);
     diags.extend(fm_diags);
-    let page = match (lang, front) {
+    let page = match (n.lang, front) {
         (Some(lang), Some(front)) if diags.is_empty() => Some(SourcePage {
             path: shown,
             rel: rel.to_string(),
-            key: join(&dir, parts.name),
-            dir,
-            name: parts.name.to_string(),
+            dir: n.dir,
+            name: n.name,
+            key: n.key,
             lang,
             front,
-            text,
+            source: path.to_path_buf(),
+            front_hash: crate::cache::body_hash(&text[..body_start]),
+            body_hash: crate::cache::body_hash(&text[body_start..]),
+            text: OnceLock::from(text),
             body_start,
+            stamp,
+            from_cache: false,
         }),
         _ => None,
     };

@@ -71,7 +71,7 @@ pub fn check_anchors(
                     site.page(target).path
                 ),
             )
-            .at(&page.text, a.start..a.end)
+            .at(page.text(), a.start..a.end)
             .label("broken anchor");
             diags.push(
                 match crate::load::frontmatter::closest(&a.anchor, &sorted) {
@@ -139,7 +139,7 @@ impl Links for LinkCtx<'_> {
                         &self.from.path,
                         format!("link target `{dest}` does not exist"),
                     )
-                    .at(&self.from.text, file_range)
+                    .at(self.from.text(), file_range)
                     .label("broken link")
                     .hint(hint),
                 );

@@ -211,7 +211,7 @@ impl<'a> Renderer<'a> {
                         &page.path,
                         format!("the theme has no template `{template}`"),
                     )
-                    .at_line_col(&page.text, line, 1, 1)
+                    .at_line_col(page.text(), line, 1, 1)
                     .hint(format!(
                         "templates of this theme: {}",
                         self.theme.template_names().join(", ")
@@ -599,7 +599,7 @@ impl<'a> Renderer<'a> {
                 let line = page.front.lines.get("aliases").copied().unwrap_or(1);
                 diags.push(
                     Diagnostic::error(&page.path, format!("alias `{alias}` is the URL of a page"))
-                        .at_line_col(&page.text, line, 1, 1)
+                        .at_line_col(page.text(), line, 1, 1)
                         .hint("an alias is an old URL that no page uses any more"),
                 );
                 continue;
