@@ -123,20 +123,13 @@ impl Theme {
 
 fn load_templates(dir: &Path, diags: &mut Diagnostics) -> Option<(Tera, TemplateSources)> {
     let mut sources = HashMap::new();
-    for entry in WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let name = rel.to_string_lossy().replace('\\', "/");
-        match std::fs::read_to_string(entry.path()) {
+    for (path, name) in files_under(dir) {
+        match std::fs::read_to_string(&path) {
             Ok(text) => {
-                sources.insert(name, (entry.path().to_path_buf(), Arc::<str>::from(text)));
+                sources.insert(name, (path, Arc::<str>::from(text)));
             }
             Err(e) => diags.push(Diagnostic::error(
-                entry.path(),
+                &path,
                 format!("cannot read template: {e}"),
             )),
         }
@@ -358,25 +351,37 @@ fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
     }
 }
 
+/// Every file under `dir`, sorted, with its `/`-separated name relative to `dir`.
+fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let name = e
+                .path()
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            Some((e.into_path(), name))
+        })
+        .collect()
+}
+
 fn load_static(dir: &Path, diags: &mut Diagnostics) -> Vec<StaticFile> {
     let mut out = Vec::new();
-    for entry in WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let Ok(rel) = entry.path().strip_prefix(dir) else {
-            continue;
-        };
-        let name = rel.to_string_lossy().replace('\\', "/");
-        let url = match std::fs::read(entry.path()) {
+    for (path, name) in files_under(dir) {
+        let url = match std::fs::read(&path) {
             Ok(bytes) => fingerprinted(&name, &bytes),
             Err(e) => {
-                diags.push(Diagnostic::error(entry.path(), format!("cannot read: {e}")));
+                diags.push(Diagnostic::error(&path, format!("cannot read: {e}")));
                 continue;
             }
         };
         out.push(StaticFile {
-            source: entry.path().to_path_buf(),
+            source: path,
             name,
             url,
         });
