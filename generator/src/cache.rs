@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use crate::Options;
-use crate::model::{GroupId, Site};
+use crate::model::Site;
 use crate::theme::Theme;
 
 /// Where the cache lives, inside the output folder.
@@ -163,9 +163,4 @@ pub fn clean_groups(site: &Site, previous: &Manifest, bodies: &[String], out: &P
                 .all(|u| out.join(crate::render::index_path(u)).is_file())
         })
         .collect()
-}
-
-/// Group key → group, for turning cached anchors back into ids.
-pub fn group_of(site: &Site, key: &str) -> Option<GroupId> {
-    site.by_key.get(key).copied()
 }

@@ -8,7 +8,6 @@
 //! pages.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -580,9 +579,6 @@ fn normalize(dir: &str, path: &str) -> Option<String> {
     }
     Some(parts.join("/"))
 }
-
-/// Shared, immutable handle used by renderers and servers.
-pub type SharedSite = Arc<Site>;
 
 #[cfg(test)]
 mod tests {

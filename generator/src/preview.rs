@@ -5,7 +5,7 @@
 //! template) falls back to a full build, which itself reuses unchanged pages.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::load::frontmatter;
@@ -125,9 +125,5 @@ impl Preview {
             elapsed: start.elapsed(),
             updated: Some(pages.len()),
         }))
-    }
-
-    pub fn out(&self) -> &Path {
-        &self.out
     }
 }

@@ -75,11 +75,6 @@ pub fn parts(site: &Site) -> Vec<(String, String)> {
     files
 }
 
-/// The single-file sitemap (or the index, for large sites).
-pub fn sitemap(site: &Site) -> String {
-    parts(site).swap_remove(0).1
-}
-
 fn xml(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")

@@ -75,7 +75,7 @@ impl SourcePage {
     /// The whole file (read now if the page came from the cache).
     pub fn text(&self) -> &str {
         self.text
-            .get_or_init(|| read_text(&self.source).unwrap_or_default())
+            .get_or_init(|| read_text(&self.source, &self.path).unwrap_or_default())
     }
 
     pub fn body(&self) -> &str {
@@ -198,10 +198,14 @@ pub fn load(
 }
 
 /// The text of a page file, without a byte-order mark (some editors on
-/// Windows save one; it is not content).
-fn read_text(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| "this file is not valid UTF-8".to_string())?;
+/// Windows save one; it is not content); or the diagnostic saying why not.
+fn read_text(path: &Path, shown: &str) -> Result<String, Box<Diagnostic>> {
+    let bytes =
+        std::fs::read(path).map_err(|e| Diagnostic::error(shown, format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error(shown, "this file is not valid UTF-8")
+            .hint("save it as UTF-8 in your editor")
+    })?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
@@ -214,6 +218,38 @@ struct Naming {
     name: String,
     key: String,
     lang: Option<LangId>,
+}
+
+/// What is known of a file's content, read now or taken from the cache.
+struct Content {
+    front: FrontMatter,
+    body_start: usize,
+    front_hash: String,
+    body_hash: String,
+    stamp: Stamp,
+    text: OnceLock<String>,
+    from_cache: bool,
+}
+
+impl Naming {
+    fn page(self, lang: LangId, path: &Path, shown: String, rel: &str, c: Content) -> SourcePage {
+        SourcePage {
+            path: shown,
+            rel: rel.to_string(),
+            dir: self.dir,
+            name: self.name,
+            key: self.key,
+            lang,
+            front: c.front,
+            source: path.to_path_buf(),
+            text: c.text,
+            body_start: c.body_start,
+            front_hash: c.front_hash,
+            body_hash: c.body_hash,
+            stamp: c.stamp,
+            from_cache: c.from_cache,
+        }
+    }
 }
 
 fn naming(shown: &str, rel: &str, config: &SiteConfig, diags: &mut Vec<Diagnostic>) -> Naming {
@@ -257,22 +293,16 @@ fn from_cache(
 ) -> (Option<SourcePage>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let n = naming(&shown, rel, config, &mut diags);
-    let page = n.lang.map(|lang| SourcePage {
-        path: shown,
-        rel: rel.to_string(),
-        dir: n.dir,
-        name: n.name,
-        key: n.key,
-        lang,
+    let content = Content {
         front: file.front.clone(),
-        source: path.to_path_buf(),
-        text: OnceLock::new(),
         body_start: file.body_start,
         front_hash: file.front_hash.clone(),
         body_hash: entry.body.clone(),
         stamp: file.stamp,
+        text: OnceLock::new(),
         from_cache: true,
-    });
+    };
+    let page = n.lang.map(|lang| n.page(lang, path, shown, rel, content));
     (page, diags)
 }
 
@@ -283,39 +313,27 @@ fn read_page(
     config: &SiteConfig,
     stamp: Stamp,
 ) -> (Option<SourcePage>, Vec<Diagnostic>) {
-    let text = match read_text(path) {
+    let text = match read_text(path, &shown) {
         Ok(t) => t,
-        Err(e) => {
-            let d = Diagnostic::error(&shown, e);
-            let d = if d.message.contains("UTF-8") {
-                d.hint("save it as UTF-8 in your editor")
-            } else {
-                d
-            };
-            return (None, vec![d]);
-        }
+        Err(d) => return (None, vec![*d]),
     };
     let mut diags = Vec::new();
     let n = naming(&shown, rel, config, &mut diags);
     let (front, body_start, fm_diags) = frontmatter::parse(&shown, &text);
     diags.extend(fm_diags);
     let page = match (n.lang, front) {
-        (Some(lang), Some(front)) if diags.is_empty() => Some(SourcePage {
-            path: shown,
-            rel: rel.to_string(),
-            dir: n.dir,
-            name: n.name,
-            key: n.key,
-            lang,
-            front,
-            source: path.to_path_buf(),
-            front_hash: crate::cache::body_hash(&text[..body_start]),
-            body_hash: crate::cache::body_hash(&text[body_start..]),
-            text: OnceLock::from(text),
-            body_start,
-            stamp,
-            from_cache: false,
-        }),
+        (Some(lang), Some(front)) if diags.is_empty() => {
+            let content = Content {
+                front,
+                body_start,
+                front_hash: crate::cache::body_hash(&text[..body_start]),
+                body_hash: crate::cache::body_hash(&text[body_start..]),
+                stamp,
+                text: OnceLock::from(text),
+                from_cache: false,
+            };
+            Some(n.page(lang, path, shown, rel, content))
+        }
         _ => None,
     };
     (page, diags)
