@@ -27,6 +27,9 @@ pub trait Links {
 pub struct Rendered {
     pub html: String,
     pub headings: Vec<Heading>,
+    /// Ids declared in raw HTML (`<a id="general">`): anchors too, since
+    /// editors who bring pages from elsewhere link to them.
+    pub html_ids: Vec<String>,
 }
 
 pub fn options() -> Options {
@@ -45,6 +48,7 @@ pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
     let mut used: HashSet<String> = HashSet::new();
     // Index in `events` of an open heading, and its text so far.
     let mut open: Option<(usize, String)> = None;
+    let mut html_ids = Vec::new();
     for (event, range) in Parser::new_ext(markdown, options()).into_offset_iter() {
         let event = match event {
             Event::Start(Tag::Link {
@@ -97,6 +101,12 @@ pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
                 }
                 Event::End(TagEnd::Heading(level))
             }
+            e @ (Event::Html(_) | Event::InlineHtml(_)) => {
+                if let Event::Html(raw) | Event::InlineHtml(raw) = &e {
+                    declared_ids(raw, &mut html_ids);
+                }
+                e
+            }
             e => {
                 if let Some((_, text)) = &mut open {
                     match &e {
@@ -112,7 +122,30 @@ pub fn render(markdown: &str, links: &mut dyn Links) -> Rendered {
     }
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Rendered { html, headings }
+    Rendered {
+        html,
+        headings,
+        html_ids,
+    }
+}
+
+/// The values of `id` attributes in a piece of raw HTML.
+fn declared_ids(raw: &str, out: &mut Vec<String>) {
+    let mut rest = raw;
+    while let Some(at) = rest.find("id=") {
+        let before = rest[..at].chars().next_back();
+        rest = &rest[at + 3..];
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(quote) {
+            out.push(rest[1..1 + end].to_string());
+            rest = &rest[1 + end..];
+        }
+    }
 }
 
 /// A link or image target as the resolver rewrites it (or as written).
@@ -195,6 +228,15 @@ mod tests {
             r.html
         );
         assert_eq!(r.headings[0].title, "Scegliete la forma");
+    }
+
+    #[test]
+    fn ids_declared_in_raw_html_are_anchors() {
+        let r = render(
+            "# <a id=\"general\">General</a>\n\n<div class='x' id='def-CA'>\n\nText <span data-id=\"no\" id=\"inline\">x</span>\n",
+            &mut Keep(vec![]),
+        );
+        assert_eq!(r.html_ids, ["general", "def-CA", "inline"]);
     }
 
     #[test]

@@ -199,7 +199,14 @@ impl<'a> Renderer<'a> {
         let template = self.template_of(gid, lang);
         let mut outcome = PageOutcome::default();
         if !is_fallback {
-            outcome.headings = Some((pid, md.headings.iter().map(|h| h.id.clone()).collect()));
+            outcome.headings = Some((
+                pid,
+                md.headings
+                    .iter()
+                    .map(|h| h.id.clone())
+                    .chain(md.html_ids.iter().cloned())
+                    .collect(),
+            ));
             outcome.diags = links.problems;
             outcome.anchors = links.anchors;
         }
