@@ -19,7 +19,8 @@
 //! Every editor mistake becomes a [`diagnostic::Diagnostic`]; a run collects
 //! all of them and fails at the end. [`check`] runs the same pipeline without
 //! writing and adds the [`report`] of missing and stale translations. All
-//! YAML is read through [`yaml`].
+//! YAML is read through [`yaml`]. [`scaffold`] starts a page or a
+//! translation for an editor (`sportello new`).
 
 pub mod build;
 pub mod cache;
@@ -35,6 +36,7 @@ pub mod preview;
 pub mod project;
 pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod sitemap;
 pub mod theme;
 pub mod write;
@@ -76,6 +78,23 @@ pub enum Error {
     NoSuchPage(String),
     #[error("{0}")]
     Render(String),
+    #[error("`{page}` is not a page path: {why}")]
+    PagePath { page: String, why: &'static str },
+    #[error("language `{code}` is not in site.yaml (languages: {known})")]
+    UnknownLanguage { code: String, known: String },
+    #[error("{} already exists; `sportello new` never overwrites a page", path.display())]
+    Exists { path: PathBuf },
+    #[error("no `{lang}` version of `{page}` to translate from (looked for {tried})")]
+    NoOriginal {
+        page: String,
+        lang: String,
+        tried: String,
+    },
+    #[error("cannot read or write {}: {source}", path.display())]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Where the inputs are and what to include.

@@ -34,6 +34,33 @@ enum Command {
     Check {
         #[command(flatten)]
         inputs: Inputs,
+        /// For each stale translation, write the original's current digest
+        /// into its `translated_from` (after asking, one page at a time).
+        #[arg(long)]
+        fix_digests: bool,
+        /// With --fix-digests: update every stale translation without asking.
+        #[arg(long, requires = "fix_digests")]
+        yes: bool,
+    },
+    /// Start a page, or a translation of one: `new guides/my-page --lang it`,
+    /// `new guides/my-page --lang ar --from it`. Never overwrites a file.
+    New {
+        /// The page's path in the content folder, without language suffix
+        /// (`guides/my-page`, `guides/_index` for a section, `index` for the home page).
+        page: String,
+        /// The language of the new file.
+        #[arg(long)]
+        lang: String,
+        /// Make it a translation of this language's version: front matter
+        /// copied, `translated_from` filled in, the text kept to translate.
+        #[arg(long)]
+        from: Option<String>,
+        /// The title (default: from the file name, or the original's).
+        #[arg(long)]
+        title: Option<String>,
+        /// Content folder.
+        #[arg(long, default_value = "content")]
+        content: PathBuf,
     },
     /// Build, serve the site with the contact form working, rebuild on change.
     Serve {
@@ -83,7 +110,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build { inputs, out } => build(&inputs.options(), &out),
-        Command::Check { inputs } => check(&inputs.options()),
+        Command::Check {
+            inputs,
+            fix_digests,
+            yes,
+        } => check(&inputs.options(), fix_digests, yes),
+        Command::New {
+            page,
+            lang,
+            from,
+            title,
+            content,
+        } => new(&content, &page, &lang, from.as_deref(), title.as_deref()),
         Command::Serve {
             inputs,
             out,
@@ -137,11 +175,14 @@ fn build(opts: &sportello::Options, out: &std::path::Path) -> ExitCode {
     }
 }
 
-fn check(opts: &sportello::Options) -> ExitCode {
+fn check(opts: &sportello::Options, fix_digests: bool, yes: bool) -> ExitCode {
     let (diags, report) = sportello::check(opts);
     eprint!("{}", diags.render());
     if let Some(r) = &report {
         print!("{}", r.render());
+        if fix_digests && !fix(r, yes) {
+            return ExitCode::FAILURE;
+        }
     }
     println!(
         "{} error(s), {} warning(s)",
@@ -152,5 +193,75 @@ fn check(opts: &sportello::Options) -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `check --fix-digests`: asks about each stale translation (or not, with
+/// `--yes`) and writes the original's digest into it. False if a file could
+/// not be written.
+fn fix(report: &sportello::report::TranslationReport, yes: bool) -> bool {
+    use std::io::{BufRead, Write};
+    let stale: Vec<_> = report.languages.iter().flat_map(|l| &l.stale).collect();
+    if stale.is_empty() {
+        println!("no stale translation: nothing to update");
+        return true;
+    }
+    let mut answers = std::io::stdin().lock().lines();
+    let (mut updated, mut ok) = (0, true);
+    for (file, _, now) in stale {
+        if !yes {
+            print!(
+                "{file} was translated from an older original. Is the translation up to date now? Write `translated_from: {now}`? [y/N] "
+            );
+            let _ = std::io::stdout().flush();
+            let answer = answers.next().and_then(Result::ok).unwrap_or_default();
+            if !matches!(answer.trim(), "y" | "Y" | "yes" | "s" | "si" | "sì") {
+                println!("  left as it is");
+                continue;
+            }
+        }
+        match sportello::scaffold::set_translated_from(std::path::Path::new(file), now) {
+            Ok(()) => {
+                updated += 1;
+                println!("  updated {file}");
+            }
+            Err(e) => {
+                ok = false;
+                eprintln!("error: {e}");
+            }
+        }
+    }
+    println!("{updated} translation(s) updated");
+    ok
+}
+
+fn new(
+    content: &std::path::Path,
+    page: &str,
+    lang: &str,
+    from: Option<&str>,
+    title: Option<&str>,
+) -> ExitCode {
+    let today = jiff::ZonedDateTime::now().date();
+    match sportello::scaffold::new_page(content, page, lang, from, title, today) {
+        Ok(created) => {
+            match created.from {
+                Some(original) => println!(
+                    "created {} from {}: translate the text, then remove `draft: true`",
+                    created.path.display(),
+                    original.display()
+                ),
+                None => println!("created {}", created.path.display()),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(sportello::Error::Invalid(diags)) => {
+            eprint!("{}", diags.render());
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
