@@ -546,6 +546,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 content: content.clone(),
                 themes: themes.clone(),
                 drafts: false,
+                preview: false,
             };
             Arc::new(
                 SitePages::load(&opts)

@@ -111,7 +111,7 @@ pub fn structure_hash(site: &Site, theme: &Theme, opts: &Options) -> String {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
         feed(&mtime.map_or(0, |d| d.as_nanos()).to_le_bytes());
     }
-    feed(&[u8::from(opts.drafts)]);
+    feed(&[u8::from(opts.drafts), u8::from(opts.preview)]);
     feed(&std::fs::read(opts.content.join("site.yaml")).unwrap_or_default());
     for entry in walkdir::WalkDir::new(opts.content.join("_data"))
         .sort_by_file_name()

@@ -103,6 +103,9 @@ pub struct Options {
     pub content: PathBuf,
     pub themes: PathBuf,
     pub drafts: bool,
+    /// `serve`'s preview: draft pages carry a "draft, not published" banner
+    /// (never in a build, even one with drafts).
+    pub preview: bool,
 }
 
 impl Default for Options {
@@ -111,6 +114,7 @@ impl Default for Options {
             content: "content".into(),
             themes: "themes".into(),
             drafts: false,
+            preview: false,
         }
     }
 }

@@ -12,6 +12,8 @@ use crate::{
 pub struct Project {
     pub site: Site,
     pub theme: Theme,
+    /// Rendered for `serve`'s preview (drafts marked as such).
+    pub preview: bool,
 }
 
 impl Project {
@@ -38,11 +40,15 @@ impl Project {
         check_menu(&site, &opts.content, diags);
         let mut theme = theme?;
         register_functions(&mut theme, &site);
-        Some(Project { site, theme })
+        Some(Project {
+            site,
+            theme,
+            preview: opts.preview,
+        })
     }
 
     pub fn renderer(&self) -> Renderer<'_> {
-        Renderer::new(&self.site, &self.theme)
+        Renderer::new(&self.site, &self.theme).with_preview(self.preview)
     }
 
     /// Renders one page (by source key, e.g. `contact/_index`) in a language,

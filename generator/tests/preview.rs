@@ -46,7 +46,8 @@ fn site() -> (tempfile::TempDir, Preview) {
     let opts = sportello::Options {
         content: root.join("content"),
         themes: Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes"),
-        drafts: false,
+        drafts: true,
+        preview: true,
     };
     let preview = Preview::new(opts, root.join("public"));
     (dir, preview)
@@ -103,4 +104,41 @@ fn an_edit_that_breaks_an_anchor_elsewhere_is_reported() {
             other.map(|r| r.line())
         ),
     }
+}
+
+#[test]
+fn drafts_carry_a_banner_in_the_preview_and_never_in_a_build() {
+    let (dir, mut preview) = site();
+    write(
+        dir.path(),
+        "content/draft.it.md",
+        "---\ntitle: Bozza\ndraft: true\n---\nTesto.\n",
+    );
+    preview.rebuild().unwrap();
+    let read = |rel: &str| std::fs::read_to_string(dir.path().join(rel)).unwrap();
+    let it = read("public/it/draft/index.html");
+    assert!(
+        it.contains(r#"<p class="draft-banner" role="note"><strong>Bozza — non pubblicata."#),
+        "{it}"
+    );
+    // In the reader's interface language on the fallback too.
+    assert!(read("public/en/draft/index.html").contains("Draft — not published."));
+    assert!(
+        !read("public/it/a/index.html").contains("draft-banner"),
+        "only drafts"
+    );
+    // A build that includes drafts (a staging site) shows no banner.
+    let opts = sportello::Options {
+        content: dir.path().join("content"),
+        themes: Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes"),
+        drafts: true,
+        preview: false,
+    };
+    let out = dir.path().join("staging");
+    sportello::build(&opts, &out).unwrap();
+    let built = std::fs::read_to_string(out.join("it/draft/index.html")).unwrap();
+    assert!(
+        built.contains("Testo.") && !built.contains("draft-banner"),
+        "{built}"
+    );
 }

@@ -102,6 +102,7 @@ impl Inputs {
             content: self.content.clone(),
             themes: self.themes.clone(),
             drafts: self.drafts,
+            preview: false,
         }
     }
 }
@@ -132,6 +133,7 @@ fn main() -> ExitCode {
         } => {
             let mut opts = inputs.options();
             opts.drafts = !no_drafts;
+            opts.preview = true;
             match serve::run(opts, out, &listen, queue, !no_live_reload) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -65,6 +65,7 @@ pub struct Renderer<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
     langs: Vec<LangValues>,
+    preview: bool,
 }
 
 /// What every page of one language shares.
@@ -94,6 +95,7 @@ struct PageValue<'a> {
     content_lang_name: &'a str,
     content_dir: &'a str,
     is_fallback: bool,
+    draft: bool,
     original_url: &'a str,
     extra: &'a serde_json::Value,
     template: &'a str,
@@ -134,7 +136,18 @@ impl<'a> Renderer<'a> {
         let langs = (0..site.config.languages.len())
             .map(|l| lang_values(site, theme, l))
             .collect();
-        Renderer { site, theme, langs }
+        Renderer {
+            site,
+            theme,
+            langs,
+            preview: false,
+        }
+    }
+
+    /// Renders for `serve`'s preview: draft pages show that they are drafts.
+    pub fn with_preview(mut self, on: bool) -> Self {
+        self.preview = on;
+        self
     }
 
     /// The template a group renders with.
@@ -172,6 +185,7 @@ impl<'a> Renderer<'a> {
                 .map_or("/forms/contact", String::as_str),
         );
         ctx.insert("site_base_url", &self.site.config.base_url);
+        ctx.insert("preview", &self.preview);
         ctx
     }
 
@@ -245,6 +259,7 @@ impl<'a> Renderer<'a> {
             content_lang_name: &content_lang.name,
             content_dir: &content_lang.dir,
             is_fallback,
+            draft: page.front.draft,
             original_url,
             extra: &page.front.extra,
             template: &template,
