@@ -95,6 +95,13 @@ impl Diagnostic {
         Some(line_col(source, span.start))
     }
 
+    /// The text of the line the problem starts on (for the preview's overlay).
+    pub fn source_line(&self) -> Option<&str> {
+        let (source, span) = (self.source.as_ref()?, self.span.as_ref()?);
+        let start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        Some(source[start..line_end(source, start)].trim_end_matches('\r'))
+    }
+
     /// The rustc-style text of this diagnostic.
     pub fn render(&self) -> String {
         let mut cs = match self.severity {

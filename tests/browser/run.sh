@@ -72,6 +72,7 @@ export SPORTELLO_SITE="$TMP/public"
 export SPORTELLO_QUEUE="$TMP/queue.jsonl"
 export SPORTELLO_FIXTURE_SITE="$TMP/fixture"
 export SPORTELLO_ARTIFACTS="$HERE/artifacts"
+export SPORTELLO_BIN="$BIN"
 
 echo "== node --test"
 set +e

@@ -16,7 +16,7 @@ use sportello_forms::{FormsConfig, Queue, ServerOptions};
 use tower_http::services::ServeDir;
 
 use crate::form_pages::ThemedPages;
-use crate::live::Builds;
+use crate::live::{Builds, OverlayText, Problem};
 use sportello::preview::Preview;
 
 pub fn run(
@@ -30,11 +30,15 @@ pub fn run(
         .parse()
         .with_context(|| format!("--listen {listen} is not an address like 127.0.0.1:8080"))?;
     let preview = Arc::new(RwLock::new(Preview::new(opts.clone(), out.clone())));
-    report(preview.write().unwrap_or_else(|e| e.into_inner()).rebuild());
+    let builds = Builds::new();
+    {
+        let mut p = preview.write().unwrap_or_else(|e| e.into_inner());
+        let result = p.rebuild();
+        tell(&builds, &p, result);
+    }
     let pages = Arc::new(ThemedPages {
         preview: Arc::clone(&preview),
     });
-    let builds = Builds::new();
     let _watcher = watch(&opts, preview, builds.clone())?;
     if let Some(dir) = queue_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -146,21 +150,29 @@ fn watch(
             }
             paths.sort();
             paths.dedup();
-            let ok = report(
-                preview
-                    .write()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .changed(&paths),
-            );
-            if ok {
-                builds.bump();
-            }
+            let mut p = preview.write().unwrap_or_else(|e| e.into_inner());
+            let result = p.changed(&paths);
+            tell(&builds, &p, result);
         }
     });
     Ok(watcher)
 }
 
-/// Prints a build's outcome as `sportello build` does.
-fn report(result: Result<sportello::BuildResult, sportello::Error>) -> bool {
-    crate::print_outcome(result)
+/// Prints a build's outcome as `sportello build` does, and tells the open
+/// pages: reload after a success, show the problems after a failure.
+fn tell(
+    builds: &Builds,
+    preview: &Preview,
+    result: Result<sportello::BuildResult, sportello::Error>,
+) {
+    let problems = match &result {
+        Ok(_) => None,
+        Err(sportello::Error::Invalid(diags)) => Some(Problem::list(diags)),
+        Err(other) => Some(vec![Problem::of_error(other)]),
+    };
+    crate::print_outcome(result);
+    match problems {
+        None => builds.succeeded(preview.project().map(OverlayText::of)),
+        Some(p) => builds.failed(p),
+    }
 }
