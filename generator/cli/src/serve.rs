@@ -123,18 +123,21 @@ fn not_found(root: &Path, path: &str) -> Response {
 ///
 /// Reading files is an event too (inotify reports opens), and the build reads
 /// every file: only events that change something count, or each build would
-/// start the next.
+/// start the next. An editor's save is a burst of events; once it is
+/// complete (the file closed after writing, or renamed into place) a few
+/// milliseconds of quiet are enough, so the page is written within
+/// milliseconds of the save; a file still being written gets a longer wait.
 fn watch(
     opts: &sportello::Options,
     preview: Arc<RwLock<Preview>>,
     builds: Builds,
 ) -> anyhow::Result<impl Drop> {
-    let (tx, rx) = std::sync::mpsc::channel::<Vec<PathBuf>>();
+    let (tx, rx) = std::sync::mpsc::channel::<(Vec<PathBuf>, bool)>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(e) = res
-            && !matches!(e.kind, notify::EventKind::Access(_))
+            && let Some(complete) = save_event(&e.kind)
         {
-            let _ = tx.send(e.paths);
+            let _ = tx.send((e.paths, complete));
         }
     })?;
     for dir in [&opts.content, &opts.themes] {
@@ -143,10 +146,11 @@ fn watch(
             .with_context(|| format!("cannot watch {}", dir.display()))?;
     }
     std::thread::spawn(move || {
-        while let Ok(mut paths) = rx.recv() {
-            // An editor's save is several events: wait for the burst to end.
-            while let Ok(more) = rx.recv_timeout(Duration::from_millis(100)) {
+        while let Ok((mut paths, mut complete)) = rx.recv() {
+            let quiet = |complete| Duration::from_millis(if complete { 5 } else { 100 });
+            while let Ok((more, done)) = rx.recv_timeout(quiet(complete)) {
                 paths.extend(more);
+                complete |= done;
             }
             paths.sort();
             paths.dedup();
@@ -156,6 +160,20 @@ fn watch(
         }
     });
     Ok(watcher)
+}
+
+/// Whether an event is part of a save, and if so whether it ends one: a file
+/// closed after writing, created, renamed or removed is complete; a write
+/// may be followed by more.
+fn save_event(kind: &notify::EventKind) -> Option<bool> {
+    use notify::EventKind::{Access, Create, Modify, Remove};
+    use notify::event::{AccessKind, AccessMode, ModifyKind};
+    match kind {
+        Access(AccessKind::Close(AccessMode::Write)) => Some(true),
+        Access(_) => None,
+        Create(_) | Remove(_) | Modify(ModifyKind::Name(_)) => Some(true),
+        _ => Some(false),
+    }
 }
 
 /// Prints a build's outcome as `sportello build` does, and tells the open
