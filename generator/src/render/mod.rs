@@ -578,8 +578,17 @@ impl<'a> Renderer<'a> {
         facts
     }
 
-    /// A file the site writes besides its pages: an alias must not replace it.
+    /// A file the site writes besides its pages, or a folder holding one: an
+    /// alias must not replace it (`/sitemap.xml` would be the folder
+    /// `sitemap.xml/` of `sitemap.xml/index.html`).
     fn is_site_file(&self, rel: &str) -> bool {
+        rel.match_indices('/')
+            .map(|(i, _)| &rel[..i])
+            .chain([rel])
+            .any(|p| self.is_site_path(p))
+    }
+
+    fn is_site_path(&self, rel: &str) -> bool {
         let site = self.site;
         let per_lang_404 = site
             .config
@@ -589,6 +598,7 @@ impl<'a> Renderer<'a> {
         matches!(rel, "index.html" | "404.html" | "robots.txt")
             || per_lang_404
             || (rel.starts_with("sitemap") && rel.ends_with(".xml"))
+            || rel == "assets"
             || rel.starts_with("assets/")
             || site.asset_index.contains_key(rel)
     }
