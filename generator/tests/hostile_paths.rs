@@ -1,0 +1,150 @@
+//! Aliases and slugs are written by editors and by pull requests: whatever
+//! they hold, the build writes only under its output folder, and no page
+//! carries markup taken from them unescaped.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+const MARKUP: &str = "<b id=\"pwn\">";
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+}
+
+/// A string made of what breaks paths and pages: dots, slashes, backslashes,
+/// quotes, markup, spaces, control and bidi characters, letters of two scripts.
+fn hostile() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "a", "b", "ع", ".", "..", "/", "\\", "<", ">", "\"", "'", "&", " ", "%2e", "?", "#",
+        "\u{202E}", "\u{2066}", "\u{200F}", "\u{0}", "\u{7}", "\n", "\t", "C:",
+    ]);
+    (
+        prop::collection::vec(pieces, 0..10),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(parts, markup, rooted)| {
+            let mut s = String::new();
+            if rooted {
+                s.push('/');
+            }
+            let mid = parts.len() / 2;
+            for (i, p) in parts.iter().enumerate() {
+                if markup && i == mid {
+                    s.push_str(MARKUP);
+                }
+                s.push_str(p);
+            }
+            if markup && parts.is_empty() {
+                s.push_str(MARKUP);
+            }
+            s
+        })
+}
+
+fn build_with(alias: &str, slug: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "content/site.yaml",
+        "base_url: https://example.org\ndefault_language: it\nlanguages:\n  - { code: it, name: Italiano }\n  - { code: ar, name: العربية, direction: rtl }\n",
+    );
+    for (rel, title) in [
+        ("index.it.md", "Home"),
+        ("contact/_index.it.md", "Contatti"),
+        ("desks/_index.it.md", "Sportelli"),
+        ("about.it.md", "Progetto"),
+        ("privacy.it.md", "Privacy"),
+    ] {
+        write(
+            root,
+            &format!("content/{rel}"),
+            &format!("---\ntitle: {title}\n---\n"),
+        );
+    }
+    // JSON strings are YAML double-quoted strings, escapes included.
+    let quoted = |s: &str| serde_json::to_string(s).unwrap();
+    write(
+        root,
+        "content/moved.it.md",
+        &format!(
+            "---\ntitle: Spostata\naliases: [{}]\n---\nTesto.\n",
+            quoted(alias)
+        ),
+    );
+    write(
+        root,
+        "content/named.it.md",
+        &format!(
+            "---\ntitle: Con nome\nslug: {}\n---\n[spostata](moved.md)\n",
+            quoted(slug)
+        ),
+    );
+    write(
+        root,
+        "content/linking.ar.md",
+        "---\ntitle: روابط\n---\n[صفحة](named.md)\n",
+    );
+    let opts = sportello::Options {
+        content: root.join("content"),
+        themes: Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes"),
+        drafts: false,
+    };
+    // Whether it succeeds or reports a refusal, what it wrote is checked.
+    let _ = sportello::build(&opts, &root.join("a/b/public"));
+    dir
+}
+
+fn files(root: &Path) -> Vec<(String, std::path::PathBuf)> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, e.into_path())
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_alias_or_slug_stays_under_the_root_and_out_of_the_markup(
+        alias in hostile(),
+        slug in hostile(),
+    ) {
+        let dir = build_with(&alias, &slug);
+        for (rel, path) in files(dir.path()) {
+            prop_assert!(
+                rel.starts_with("content/") || rel.starts_with("a/b/public/"),
+                "written outside the output folder: {rel} (alias {alias:?}, slug {slug:?})"
+            );
+            if rel.ends_with(".html") || rel.ends_with(".xml") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                prop_assert!(
+                    !text.contains(MARKUP) && !text.contains("<b id="),
+                    "unescaped markup in {rel} (alias {alias:?}, slug {slug:?})"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_plain_alias_and_slug_are_still_written() {
+    let dir = build_with("/vecchia/", "con-nome");
+    let public = dir.path().join("a/b/public");
+    assert!(public.join("vecchia/index.html").exists());
+    assert!(public.join("it/con-nome/index.html").exists());
+}
