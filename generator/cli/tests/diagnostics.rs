@@ -366,3 +366,82 @@ fn a_theme_may_override_the_alias_sitemap_and_robots_templates() {
             .contains("<loc>https://example.org/it/new/</loc>")
     );
 }
+
+#[test]
+fn front_matter_never_closed_points_at_the_opening_line() {
+    let run = TestSite::new()
+        .file(
+            "content/open.it.md",
+            "---\ntitle: Aperta\nsummary: Mai chiusa\n\nTesto della pagina.\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("error: the front matter is never closed"),
+        "{err}"
+    );
+    assert!(err.contains("content/open.it.md:1:1"), "{err}");
+    assert!(!err.contains("has no front matter"), "{err}");
+}
+
+#[test]
+fn toml_front_matter_says_yaml_is_expected_and_shows_the_conversion() {
+    let run = TestSite::new()
+        .file(
+            "content/zola.it.md",
+            "+++\ntitle = \"Da Zola\"\nweight = 2\ndate = 2025-01-31\n+++\nTesto.\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("this front matter is TOML (`+++`); pages use YAML"),
+        "{err}"
+    );
+    assert!(err.contains("content/zola.it.md:1:1"), "{err}");
+    assert!(
+        err.contains("title: \"Da Zola\"\n    weight: 2\n    date: 2025-01-31"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicated_key_names_both_lines_in_plain_words() {
+    let run = TestSite::new()
+        .file(
+            "content/dup.it.md",
+            "---\ntitle: Uno\nsummary: breve\ntitle: Due\n---\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("`title` is written twice, on lines 2 and 4"),
+        "{err}"
+    );
+    assert!(err.contains("content/dup.it.md:4:1"), "{err}");
+    assert!(!err.contains("DuplicateKeyPolicy"), "{err}");
+    assert!(!err.contains("Options"), "{err}");
+}
+
+#[test]
+fn broken_link_suggests_the_closest_existing_source_path() {
+    let run = TestSite::new()
+        .page("guides/_index.it.md", "Guide", "")
+        .page("guides/found-an-association.it.md", "Fondare", "")
+        .page(
+            "links.it.md",
+            "Link",
+            "[a](guides/found-an-asociation.md) [b](found-an-association.md)\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert_eq!(
+        err.matches("did you mean `/guides/found-an-association.md`?")
+            .count(),
+        2,
+        "{err}"
+    );
+}

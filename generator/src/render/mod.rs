@@ -195,7 +195,9 @@ impl<'a> Renderer<'a> {
             problems: Vec::new(),
             anchors: Vec::new(),
         };
-        let md = markdown::render(page.body(), &mut links);
+        let languages = &site.config.languages;
+        let rtl = languages[page.lang].dir == "rtl";
+        let md = markdown::render(page.body(), &mut links, rtl);
         let template = self.template_of(gid, lang);
         let mut outcome = PageOutcome::default();
         if !is_fallback {
@@ -220,7 +222,6 @@ impl<'a> Renderer<'a> {
             }
             return outcome;
         }
-        let languages = &site.config.languages;
         let content_lang = &languages[page.lang];
         let original_url = &site.groups[gid].urls[page.lang];
         let value = PageValue {
