@@ -445,3 +445,35 @@ fn broken_link_suggests_the_closest_existing_source_path() {
         "{err}"
     );
 }
+
+#[test]
+fn a_theme_without_a_language_chooser_gets_the_built_in_one_escaped() {
+    let themes = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::themes(), themes.path());
+    std::fs::remove_file(themes.path().join("default/templates/languages.html")).unwrap();
+    let site = TestSite::new().file(
+        "content/site.yaml",
+        &support::SITE.replace("it: Sito,", "it: \"Sito <script>x</script>\","),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["build", "--content", "content", "--themes"])
+        .arg(themes.path())
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = std::fs::read_to_string(site.path().join("public/index.html")).unwrap();
+    assert!(
+        root.contains(r#"<a href="/ar/" lang="ar" dir="rtl" hreflang="ar">العربية</a>"#),
+        "{root}"
+    );
+    assert!(
+        root.contains("Sito &lt;script&gt;x&lt;/script&gt;"),
+        "{root}"
+    );
+    assert!(!root.contains("<script>"), "{root}");
+}
