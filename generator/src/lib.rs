@@ -74,6 +74,10 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The writer's second line of defence: a path that would leave the
+    /// output folder (aliases and slugs are refused when read already).
+    #[error("`{0}` is not a path inside the output folder; nothing was written there")]
+    OutsideOutput(String),
     #[error("no page `{0}` in this site")]
     NoSuchPage(String),
     #[error("{0}")]

@@ -501,10 +501,39 @@ impl Site {
         }
         match normalize(&from.dir, path) {
             Some(rel) if self.asset_index.contains_key(&rel) => Link::Asset { url: format!("/{rel}") },
-            _ => Link::Broken {
-                hint: "link a page by its source file (`name.md`, without the language suffix), or put the file next to the page".into(),
+            rel => Link::Broken {
+                hint: match rel.as_deref().and_then(|r| self.closest_source(r.trim_end_matches('/'))) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "link a page by its source file (`name.md`, without the language suffix), or put the file next to the page".into(),
+                },
             },
         }
+    }
+
+    /// The existing source path closest to `wanted` (a page's key or a
+    /// file's path, from the content folder), written from the content
+    /// folder so that it is right from any page: `/guides/statute.md`.
+    fn closest_source(&self, wanted: &str) -> Option<String> {
+        let pages = self.by_key.keys().map(|k| (k.as_str(), true));
+        let files = self.asset_index.keys().map(|k| (k.as_str(), false));
+        let mut all: Vec<(&str, bool)> = pages.chain(files).collect();
+        all.sort_unstable(); // the same suggestion on every run
+        let names: Vec<&str> = all.iter().map(|(k, _)| *k).collect();
+        // The whole path first, then the name alone (a page linked from
+        // the wrong folder).
+        let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+        let found = crate::load::frontmatter::closest(wanted, &names).or_else(|| {
+            let bases: Vec<String> = names.iter().map(|n| base(n)).collect();
+            let refs: Vec<&str> = bases.iter().map(String::as_str).collect();
+            let b = crate::load::frontmatter::closest(&base(wanted), &refs)?;
+            names.iter().copied().find(|n| base(n) == b)
+        })?;
+        let is_page = all.iter().any(|(k, p)| *k == found && *p);
+        Some(if is_page {
+            format!("/{found}.md")
+        } else {
+            format!("/{found}")
+        })
     }
 
     /// `found.en` written with its language suffix: that language's version.
@@ -515,9 +544,8 @@ impl Site {
     }
 
     fn suggest(&self, key: &str) -> String {
-        let keys: Vec<&str> = self.by_key.keys().map(String::as_str).collect();
-        match crate::load::frontmatter::closest(key, &keys) {
-            Some(k) => format!("did you mean `{k}.md`?"),
+        match self.closest_source(key) {
+            Some(s) => format!("did you mean `{s}`?"),
             None => "write the target's source path without its language suffix, relative to this file or, with a leading `/`, to content/".into(),
         }
     }

@@ -1,15 +1,31 @@
 //! `sitemap.xml`: every real translation with its `xhtml:link` alternates.
 //! Fallback pages are left out: their canonical is the original. Past the
-//! protocol's 50,000 URLs a file, the sitemap becomes an index of parts
-//! (written by [`parts`]).
+//! protocol's 50,000 URLs a file, the sitemap becomes an index of parts.
+//! The XML comes from the theme's (or the built-in) `sitemap.xml` and
+//! `sitemap-index.xml` templates, escaped by Tera.
 
-use std::fmt::Write as _;
+use serde::Serialize;
 
+use crate::diagnostic::Diagnostic;
 use crate::model::Site;
+use crate::theme::Theme;
 
 pub const MAX_URLS: usize = 50_000;
 
-fn entries(site: &Site) -> Vec<String> {
+#[derive(Serialize)]
+struct Entry {
+    loc: String,
+    lastmod: Option<String>,
+    alternates: Vec<Alternate>,
+}
+
+#[derive(Serialize)]
+struct Alternate {
+    hreflang: String,
+    href: String,
+}
+
+fn entries(site: &Site) -> Vec<Entry> {
     let mut out = Vec::new();
     for g in &site.groups {
         let translated: Vec<usize> = (0..site.config.languages.len())
@@ -17,67 +33,53 @@ fn entries(site: &Site) -> Vec<String> {
             .collect();
         for &l in &translated {
             let p = site.page(g.members[l].unwrap_or(0));
-            let mut e = String::with_capacity(256);
-            let _ = write!(
-                e,
-                "<url><loc>{}</loc>",
-                xml(&site.config.permalink(&g.urls[l]))
-            );
-            if let Some(d) = p.front.updated.or(p.front.date) {
-                let _ = write!(e, "<lastmod>{d}</lastmod>");
-            }
-            if translated.len() > 1 {
-                for &a in &translated {
-                    let _ = write!(
-                        e,
-                        "<xhtml:link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
-                        site.config.languages[a].code,
-                        xml(&site.config.permalink(&g.urls[a]))
-                    );
-                }
-            }
-            e.push_str("</url>\n");
-            out.push(e);
+            let alternates = if translated.len() > 1 {
+                translated
+                    .iter()
+                    .map(|&a| Alternate {
+                        hreflang: site.config.languages[a].code.clone(),
+                        href: site.config.permalink(&g.urls[a]),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            out.push(Entry {
+                loc: site.config.permalink(&g.urls[l]),
+                lastmod: p.front.updated.or(p.front.date).map(|d| d.to_string()),
+                alternates,
+            });
         }
     }
     out
 }
 
-const HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n";
-
 /// The sitemap files: `("sitemap.xml", …)` and, for large sites, its parts.
-pub fn parts(site: &Site) -> Vec<(String, String)> {
+pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    let render = |template: &str, ctx: &tera::Context| {
+        theme
+            .tera
+            .render(template, ctx)
+            .map_err(|e| Box::new(theme.diagnostic(&e, &format!("rendering `{template}`"))))
+    };
+    let urlset = |chunk: &[Entry]| {
+        let mut ctx = tera::Context::new();
+        ctx.insert("urls", chunk);
+        render("sitemap.xml", &ctx)
+    };
     let entries = entries(site);
     if entries.len() <= MAX_URLS {
-        let mut s = String::from(HEAD);
-        entries.iter().for_each(|e| s.push_str(e));
-        s.push_str("</urlset>\n");
-        return vec![("sitemap.xml".into(), s)];
+        return Ok(vec![("sitemap.xml".into(), urlset(&entries)?)]);
     }
-    let mut files = Vec::new();
-    let mut index = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
+    let mut files = vec![(String::new(), String::new())];
+    let mut locs = Vec::new();
     for (i, chunk) in entries.chunks(MAX_URLS).enumerate() {
         let name = format!("sitemap-{}.xml", i + 1);
-        let mut s = String::from(HEAD);
-        chunk.iter().for_each(|e| s.push_str(e));
-        s.push_str("</urlset>\n");
-        let _ = writeln!(
-            index,
-            "<sitemap><loc>{}</loc></sitemap>",
-            xml(&site.config.permalink(&format!("/{name}")))
-        );
-        files.push((name, s));
+        locs.push(site.config.permalink(&format!("/{name}")));
+        files.push((name, urlset(chunk)?));
     }
-    index.push_str("</sitemapindex>\n");
-    files.insert(0, ("sitemap.xml".into(), index));
-    files
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut ctx = tera::Context::new();
+    ctx.insert("sitemaps", &locs);
+    files[0] = ("sitemap.xml".into(), render("sitemap-index.xml", &ctx)?);
+    Ok(files)
 }

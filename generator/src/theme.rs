@@ -15,7 +15,25 @@ use crate::yaml;
 
 /// Templates a theme must have; others (`guide`, `desks`, `contact`…) are
 /// needed only when a page asks for them.
-pub const REQUIRED_TEMPLATES: &[&str] = &["home", "section", "page", "404", "languages"];
+pub const REQUIRED_TEMPLATES: &[&str] = &["home", "section", "page", "404"];
+
+/// Templates built into the generator, as Zola does: a theme overrides one
+/// by having a file of the same name in `templates/`. Every site-wide file
+/// made from page data (redirects, sitemap, robots, the language chooser)
+/// goes through a template, so what an editor wrote is escaped on the way.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("alias.html", include_str!("../templates/alias.html")),
+    (
+        "languages.html",
+        include_str!("../templates/languages.html"),
+    ),
+    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
+    (
+        "sitemap-index.xml",
+        include_str!("../templates/sitemap-index.xml"),
+    ),
+    ("robots.txt", include_str!("../templates/robots.txt")),
+];
 
 /// Template name → (file, source).
 pub type TemplateSources = HashMap<String, (PathBuf, Arc<str>)>;
@@ -90,7 +108,7 @@ impl Theme {
         let mut v: Vec<String> = self
             .sources
             .keys()
-            .filter(|n| !n.starts_with("partials/"))
+            .filter(|n| !n.starts_with("partials/") && !BUILT_IN.iter().any(|(b, _)| b == n))
             .filter_map(|n| n.strip_suffix(".html").map(str::to_string))
             .collect();
         v.sort();
@@ -134,7 +152,15 @@ fn load_templates(dir: &Path, diags: &mut Diagnostics) -> Option<(Tera, Template
             )),
         }
     }
+    for (name, text) in BUILT_IN {
+        if !sources.contains_key(*name) {
+            let shown = PathBuf::from(format!("(built into sportello) templates/{name}"));
+            sources.insert(name.to_string(), (shown, Arc::<str>::from(*text)));
+        }
+    }
     let mut tera = Tera::new();
+    // robots.txt is plain text: HTML escapes would be wrong there, and it
+    // holds only the site's own base URL.
     tera.autoescape_on(vec![".html", ".xml"]);
     declare_site_functions(&mut tera);
     // Templates are added one by one first, so that each syntax error is reported on its own.

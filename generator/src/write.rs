@@ -5,10 +5,11 @@
 
 use std::collections::HashSet;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::Error;
 use crate::render::Sink;
 
 /// Marks a folder as ours, so that stale files may be removed from it.
@@ -134,24 +135,47 @@ impl DirSink {
     }
 }
 
+/// `rel` as a path under the output folder, or the refusal: only plain
+/// names, no `..`, `.`, root or drive, and no backslash (a separator on
+/// Windows). Checked for every file, whatever produced its name.
+pub fn under_root(rel: &str) -> Result<&Path, Error> {
+    let path = Path::new(rel);
+    let plain = !rel.is_empty()
+        && !rel.contains('\\')
+        && path.components().all(|c| matches!(c, Component::Normal(_)));
+    if plain {
+        Ok(path)
+    } else {
+        Err(Error::OutsideOutput(rel.to_string()))
+    }
+}
+
 impl Sink for DirSink {
-    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), Error> {
+        let path = self.root.join(under_root(rel)?);
         self.record(rel);
-        let path = self.root.join(rel);
         if Self::unchanged_on_disk(&path, bytes) {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
+        let output = |source| Error::Output {
+            path: path.clone(),
+            source,
+        };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(output)?;
         }
-        std::fs::write(&path, bytes)?;
+        std::fs::write(&path, bytes).map_err(output)?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
 
-    fn copy(&self, rel: &str, from: &Path) -> io::Result<()> {
-        let bytes = std::fs::read(from)?;
+    fn copy(&self, rel: &str, from: &Path) -> Result<(), Error> {
+        under_root(rel)?;
+        let bytes = std::fs::read(from).map_err(|source| Error::Output {
+            path: from.to_path_buf(),
+            source,
+        })?;
         self.put(rel, &bytes)
     }
 
@@ -165,10 +189,44 @@ impl Sink for DirSink {
 pub struct NullSink;
 
 impl Sink for NullSink {
-    fn put(&self, _: &str, _: &[u8]) -> io::Result<()> {
-        Ok(())
+    fn put(&self, rel: &str, _: &[u8]) -> Result<(), Error> {
+        under_root(rel).map(|_| ())
     }
-    fn copy(&self, _: &str, from: &Path) -> io::Result<()> {
-        std::fs::metadata(from).map(|_| ())
+    fn copy(&self, rel: &str, from: &Path) -> Result<(), Error> {
+        under_root(rel)?;
+        std::fs::metadata(from)
+            .map(|_| ())
+            .map_err(|source| Error::Output {
+                path: from.to_path_buf(),
+                source,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writer_refuses_paths_that_leave_its_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("public");
+        let sink = DirSink::new(&root).unwrap();
+        for rel in [
+            "../somewhere/index.html",
+            "it/../../x.html",
+            "/etc/x.html",
+            "./x.html",
+            "a\\..\\..\\x.html",
+            "",
+        ] {
+            let err = sink.put(rel, b"x").unwrap_err();
+            assert!(matches!(err, Error::OutsideOutput(_)), "{rel}: {err}");
+            assert!(NullSink.put(rel, b"x").is_err(), "{rel}");
+        }
+        assert!(!dir.path().join("somewhere").exists());
+        assert!(!dir.path().join("x.html").exists());
+        sink.put("it/ok/index.html", b"x").unwrap();
+        assert!(root.join("it/ok/index.html").exists());
     }
 }

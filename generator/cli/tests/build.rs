@@ -560,3 +560,106 @@ fn pages_taken_from_the_cache_are_read_when_needed() {
         "the line is quoted: {err}"
     );
 }
+
+#[test]
+fn right_to_left_page_isolates_left_to_right_body_links() {
+    let run = TestSite::new()
+        .page(
+            "contacts.it.md",
+            "Contatti",
+            "Chiamate il [0744 812786](tel:+390744812786).",
+        )
+        .page(
+            "contacts.ar.md",
+            "اتصال",
+            "اتصلوا بالرقم [0744 812786](tel:+390744812786) أو اكتبوا إلى <regionale@example.org> أو زوروا [صفحتنا](https://example.org/ar/).",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let ar = run.file("ar/contacts/index.html");
+    assert!(
+        ar.contains(r#"<bdi dir="ltr"><a href="tel:+390744812786">0744 812786</a></bdi>"#),
+        "{ar}"
+    );
+    assert!(
+        ar.contains(r#"<bdi dir="ltr"><a href="mailto:regionale@example.org">regionale@example.org</a></bdi>"#),
+        "{ar}"
+    );
+    assert!(
+        ar.contains(r#"زوروا <a href="https://example.org/ar/">صفحتنا</a>"#),
+        "a right-to-left link text follows the page: {ar}"
+    );
+    // Left-to-right pages are left as they are.
+    let it = run.file("it/contacts/index.html");
+    assert!(
+        it.contains(r#"il <a href="tel:+390744812786">0744 812786</a>."#),
+        "{it}"
+    );
+}
+
+#[test]
+fn email_autolinks_and_mailto_tel_sms_links_pass_the_link_check() {
+    let run = TestSite::new()
+        .page(
+            "write.it.md",
+            "Scrivere",
+            "Scrivete a <someone@example.org>, [a noi](mailto:desk@example.org), \
+             [telefono](tel:+390744812786) o [sms](sms:+390744812786).",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let html = run.file("it/write/index.html");
+    for href in [
+        "mailto:someone@example.org",
+        "mailto:desk@example.org",
+        "tel:+390744812786",
+        "sms:+390744812786",
+    ] {
+        assert!(
+            html.contains(&format!(r#"href="{href}""#)),
+            "{href}: {html}"
+        );
+    }
+}
+
+#[test]
+fn heading_ids_follow_githubs_rules_so_copied_anchors_work() {
+    let run = TestSite::new()
+        .page(
+            "tools.en.md",
+            "Tools",
+            "### llms.txt Support\n\n## Step 1: Choose!\n\n## Step 1: Choose!\n\n## مرحبا بكم\n",
+        )
+        .page(
+            "links.en.md",
+            "Links",
+            "[support](tools.md#llmstxt-support), [again](tools.md#step-1-choose-1), [ar](tools.md#مرحبا-بكم)",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let html = run.file("en/tools/index.html");
+    for id in [
+        "llmstxt-support",
+        "step-1-choose",
+        "step-1-choose-1",
+        "مرحبا-بكم",
+    ] {
+        assert!(html.contains(&format!(r#"id="{id}""#)), "{id}: {html}");
+    }
+}
+
+#[test]
+fn template_written_with_html_extension_is_accepted() {
+    let run = TestSite::new()
+        .file(
+            "content/steps.it.md",
+            "---\ntitle: Passi\ntemplate: guide.html\n---\n## Uno {#one}\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let html = run.file("it/steps/index.html");
+    assert!(
+        html.contains(r##"href="#one""##),
+        "the guide's step list: {html}"
+    );
+}

@@ -151,3 +151,329 @@ fn run_with_themes(cmd: &str, themes: &std::path::Path) -> std::process::Output 
         .output()
         .unwrap()
 }
+
+/// Every file under the fixture's folder that is not its content: what a
+/// build into `site/public` wrote, wherever it landed.
+fn written_outside(site: &TestSite) -> Vec<String> {
+    walkdir::WalkDir::new(site.path())
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(site.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|p| !p.starts_with("content/") && !p.starts_with("site/public/"))
+        .collect()
+}
+
+/// Builds into `site/public`, so that `../..` from there is still inside
+/// the fixture, where [`written_outside`] sees it.
+fn build_into_site_public(site: &TestSite) -> support::Run {
+    site.run(&["build", "--out", "site/public"])
+}
+
+#[test]
+fn alias_with_dotdot_is_refused_and_writes_nothing_outside() {
+    let site = TestSite::new().file(
+        "content/new.it.md",
+        "---\ntitle: Nuova\naliases:\n  - /vecchia/\n  - /../../somewhere/\n---\nx\n",
+    );
+    let run = build_into_site_public(&site);
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(err.contains("content/new.it.md:5:5"), "{err}");
+    assert!(err.contains("the alias has a `..` segment"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+    assert_eq!(written_outside(&site), Vec::<String>::new());
+}
+
+#[test]
+fn alias_with_dotdot_writes_nothing_outside_even_when_the_build_fails_on_another_error() {
+    // The reported bug: the alias was written before the build failed on a broken link.
+    let site = TestSite::new()
+        .file(
+            "content/new.it.md",
+            "---\ntitle: Nuova\naliases: [\"/../../somewhere/\"]\n---\nx\n",
+        )
+        .page("links.it.md", "Link", "[rotto](missing-page.md)\n");
+    for cmd in ["build", "check"] {
+        let run = if cmd == "build" {
+            build_into_site_public(&site)
+        } else {
+            site.check()
+        };
+        assert!(!run.ok());
+        let err = run.stderr();
+        assert!(err.contains("`..` segment"), "{cmd}: {err}");
+        assert!(err.contains("missing-page.md"), "{cmd}: {err}");
+    }
+    assert_eq!(written_outside(&site), Vec::<String>::new());
+    assert!(!site.path().join("somewhere").exists());
+}
+
+#[test]
+fn alias_with_backslash_is_refused() {
+    let site = TestSite::new().file(
+        "content/new.it.md",
+        "---\ntitle: Nuova\naliases: ['/a\\..\\..\\b/']\n---\nx\n",
+    );
+    let run = build_into_site_public(&site);
+    assert!(!run.ok());
+    assert!(
+        run.stderr().contains("contains a backslash"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("content/new.it.md:3:"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(written_outside(&site), Vec::<String>::new());
+}
+
+#[test]
+fn alias_with_empty_segment_is_refused() {
+    let run = TestSite::new()
+        .file(
+            "content/new.it.md",
+            "---\ntitle: Nuova\naliases: [/a//b/]\n---\nx\n",
+        )
+        .build();
+    assert!(!run.ok());
+    assert!(run.stderr().contains("empty segment"), "{}", run.stderr());
+    assert!(!run.exists("a/b/index.html"));
+}
+
+#[test]
+fn alias_with_bidi_control_or_control_character_is_refused() {
+    for (alias, what) in [
+        ("/a\\u202Eb/", "direction mark (U+202E)"),
+        ("/a\\u2066b/", "direction mark (U+2066)"),
+        ("/a\\u0007b/", "control character (U+0007)"),
+    ] {
+        let run = TestSite::new()
+            .file(
+                "content/new.it.md",
+                &format!("---\ntitle: Nuova\naliases: [\"{alias}\"]\n---\nx\n"),
+            )
+            .build();
+        assert!(!run.ok(), "{alias}");
+        let err = run.stderr();
+        assert!(err.contains(what), "{alias}: {err}");
+        assert!(err.contains("content/new.it.md:3:"), "{alias}: {err}");
+    }
+}
+
+#[test]
+fn alias_onto_a_file_the_site_makes_is_refused() {
+    for alias in ["/sitemap.xml", "/404.html", "/robots.txt"] {
+        let run = TestSite::new()
+            .file(
+                "content/new.it.md",
+                &format!("---\ntitle: Nuova\naliases: [\"{alias}\"]\n---\nx\n"),
+            )
+            .build();
+        assert!(!run.ok(), "{alias}");
+        assert!(
+            run.stderr()
+                .contains("is the path of a file the site makes"),
+            "{alias}: {}",
+            run.stderr()
+        );
+    }
+}
+
+#[test]
+fn slug_with_dotdot_is_refused_and_writes_nothing_outside() {
+    let site = TestSite::new().file(
+        "content/new.it.md",
+        "---\ntitle: Nuova\nslug: \"..\"\n---\nx\n",
+    );
+    let run = build_into_site_public(&site);
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(err.contains("the slug has a `..` segment"), "{err}");
+    assert!(err.contains("content/new.it.md:3:8"), "{err}");
+    assert_eq!(written_outside(&site), Vec::<String>::new());
+}
+
+#[test]
+fn slug_with_more_than_one_segment_or_markup_is_refused() {
+    for (slug, what) in [
+        ("a/b", "the slug contains `/`"),
+        ("\"<b>x</b>\"", "the slug contains `<`"),
+        ("\"a\\\\b\"", "the slug contains a backslash"),
+        ("\"a\\u200Fb\"", "direction mark (U+200F)"),
+    ] {
+        let run = TestSite::new()
+            .file(
+                "content/new.it.md",
+                &format!("---\ntitle: Nuova\nslug: {slug}\n---\nx\n"),
+            )
+            .build();
+        assert!(!run.ok(), "{slug}");
+        let err = run.stderr();
+        assert!(err.contains(what), "{slug}: {err}");
+        assert!(err.contains("content/new.it.md:3:"), "{slug}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_theme_may_override_the_alias_sitemap_and_robots_templates() {
+    let themes = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::themes(), themes.path());
+    let t = themes.path().join("default/templates");
+    std::fs::write(
+        t.join("alias.html"),
+        "<p>moved: {{ target }} {{ title }}</p>\n",
+    )
+    .unwrap();
+    std::fs::write(t.join("robots.txt"), "User-agent: *\nDisallow: /private/\n").unwrap();
+    let site = TestSite::new().file(
+        "content/new.it.md",
+        "---\ntitle: \"<i>Nuova</i>\"\naliases: [/vecchia/]\n---\nx\n",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["build", "--content", "content", "--themes"])
+        .arg(themes.path())
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let public = site.path().join("public");
+    assert_eq!(
+        std::fs::read_to_string(public.join("vecchia/index.html")).unwrap(),
+        "<p>moved: /it/new/ &lt;i&gt;Nuova&lt;/i&gt;</p>\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(public.join("robots.txt")).unwrap(),
+        "User-agent: *\nDisallow: /private/\n"
+    );
+    // not overridden: the built-in sitemap
+    assert!(
+        std::fs::read_to_string(public.join("sitemap.xml"))
+            .unwrap()
+            .contains("<loc>https://example.org/it/new/</loc>")
+    );
+}
+
+#[test]
+fn front_matter_never_closed_points_at_the_opening_line() {
+    let run = TestSite::new()
+        .file(
+            "content/open.it.md",
+            "---\ntitle: Aperta\nsummary: Mai chiusa\n\nTesto della pagina.\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("error: the front matter is never closed"),
+        "{err}"
+    );
+    assert!(err.contains("content/open.it.md:1:1"), "{err}");
+    assert!(!err.contains("has no front matter"), "{err}");
+}
+
+#[test]
+fn toml_front_matter_says_yaml_is_expected_and_shows_the_conversion() {
+    let run = TestSite::new()
+        .file(
+            "content/zola.it.md",
+            "+++\ntitle = \"Da Zola\"\nweight = 2\ndate = 2025-01-31\n+++\nTesto.\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("this front matter is TOML (`+++`); pages use YAML"),
+        "{err}"
+    );
+    assert!(err.contains("content/zola.it.md:1:1"), "{err}");
+    assert!(
+        err.contains("title: \"Da Zola\"\n    weight: 2\n    date: 2025-01-31"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicated_key_names_both_lines_in_plain_words() {
+    let run = TestSite::new()
+        .file(
+            "content/dup.it.md",
+            "---\ntitle: Uno\nsummary: breve\ntitle: Due\n---\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("`title` is written twice, on lines 2 and 4"),
+        "{err}"
+    );
+    assert!(err.contains("content/dup.it.md:4:1"), "{err}");
+    assert!(!err.contains("DuplicateKeyPolicy"), "{err}");
+    assert!(!err.contains("Options"), "{err}");
+}
+
+#[test]
+fn broken_link_suggests_the_closest_existing_source_path() {
+    let run = TestSite::new()
+        .page("guides/_index.it.md", "Guide", "")
+        .page("guides/found-an-association.it.md", "Fondare", "")
+        .page(
+            "links.it.md",
+            "Link",
+            "[a](guides/found-an-asociation.md) [b](found-an-association.md)\n",
+        )
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert_eq!(
+        err.matches("did you mean `/guides/found-an-association.md`?")
+            .count(),
+        2,
+        "{err}"
+    );
+}
+
+#[test]
+fn a_theme_without_a_language_chooser_gets_the_built_in_one_escaped() {
+    let themes = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::themes(), themes.path());
+    std::fs::remove_file(themes.path().join("default/templates/languages.html")).unwrap();
+    let site = TestSite::new().file(
+        "content/site.yaml",
+        &support::SITE.replace("it: Sito,", "it: \"Sito <script>x</script>\","),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["build", "--content", "content", "--themes"])
+        .arg(themes.path())
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = std::fs::read_to_string(site.path().join("public/index.html")).unwrap();
+    assert!(
+        root.contains(r#"<a href="/ar/" lang="ar" dir="rtl" hreflang="ar">العربية</a>"#),
+        "{root}"
+    );
+    assert!(
+        root.contains("Sito &lt;script&gt;x&lt;/script&gt;"),
+        "{root}"
+    );
+    assert!(!root.contains("<script>"), "{root}");
+}

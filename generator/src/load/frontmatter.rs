@@ -10,6 +10,7 @@ use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
+use crate::load::url_path;
 use crate::yaml::{self, Spanned};
 
 pub const KNOWN_KEYS: &[&str] = &[
@@ -78,12 +79,7 @@ pub fn split(text: &str) -> Option<Split<'_>> {
 pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let Some(split) = split(text) else {
-        diags.push(
-            Diagnostic::error(path, "this page has no front matter")
-                .at_line_col(text, 1, 1, 1)
-                .label("expected `---` on the first line")
-                .hint("start the file with:\n---\ntitle: The page's title\n---"),
-        );
+        diags.push(no_front_matter(path, text));
         return (None, 0, diags);
     };
     let at_yaml = |line: usize, col: usize| (split.yaml_line + line - 1, col);
@@ -92,6 +88,11 @@ pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnos
     } else {
         match yaml::from_str(split.yaml) {
             Ok(m) => m,
+            Err(e) if e.message.to_lowercase().contains("duplicate") => {
+                let (l, c) = at_yaml(e.line, e.column);
+                diags.push(duplicate_key(path, text, &split, l, c));
+                return (None, split.body_start, diags);
+            }
             Err(e) => {
                 let (l, c) = at_yaml(e.line, e.column);
                 diags.push(
@@ -106,6 +107,8 @@ pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnos
     };
 
     let mut fm = FrontMatter::default();
+    // Kept apart from `diags`, which the `bad` closure below holds.
+    let mut refusals = Vec::new();
     for (key, value) in &map {
         let (l, c) = at_yaml(yaml::position(value).0, yaml::position(value).1);
         if !KNOWN_KEYS.contains(&key.as_str()) {
@@ -143,14 +146,34 @@ pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnos
             "weight" => convert(v, &mut fm.weight, || bad("a whole number")),
             "draft" => convert(v, &mut fm.draft, || bad("`true` or `false`")),
             "slug" => match v.as_str() {
-                Some(s) if is_valid_slug(s) => fm.slug = Some(s.to_string()),
-                _ => bad("one URL segment (no `/`, spaces, `?` or `#`)"),
+                Some(s) => match url_path::check_slug(s) {
+                    Ok(()) => fm.slug = Some(s.to_string()),
+                    Err(r) => refusals.push(refused(path, text, l, c, s, r)),
+                },
+                None => bad("one URL segment"),
             },
             "aliases" => match serde_json::from_value::<Vec<String>>(v.clone()) {
-                Ok(a) if a.iter().all(|a| a.starts_with('/')) => fm.aliases = a,
-                _ => bad("a list of site paths starting with `/`"),
+                Ok(list) => {
+                    let before = refusals.len();
+                    for a in &list {
+                        if let Err(r) = url_path::check_alias(a) {
+                            refusals.push(refused(path, text, l, c, a, r));
+                        }
+                    }
+                    if refusals.len() == before {
+                        fm.aliases = list;
+                    }
+                }
+                Err(_) => bad("a list of site paths starting with `/`"),
             },
-            "template" => convert(v, &mut fm.template, || bad("a template name")),
+            // `guide.html` is how Zola and Hugo name a template; it means `guide`.
+            "template" => match v.as_str() {
+                Some(t) if !t.trim().is_empty() => {
+                    let t = t.trim();
+                    fm.template = Some(t.strip_suffix(".html").unwrap_or(t).to_string());
+                }
+                _ => bad("a template name"),
+            },
             "translation_key" => match v {
                 serde_json::Value::String(s) => fm.translation_key = Some(s.clone()),
                 serde_json::Value::Number(n) => fm.translation_key = Some(n.to_string()),
@@ -169,6 +192,7 @@ pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnos
             fm.lines.insert(key.clone(), l);
         }
     }
+    diags.extend(refusals);
     if !map.contains_key("title") {
         diags.push(
             Diagnostic::error(path, "this page has no `title`")
@@ -179,6 +203,83 @@ pub fn parse(path: &str, text: &str) -> (Option<FrontMatter>, usize, Vec<Diagnos
     }
     let ok = diags.is_empty();
     (ok.then_some(fm), split.body_start, diags)
+}
+
+/// Why a page has no front matter we can read: none at all, a `---` that is
+/// never closed, or TOML between `+++` lines (Zola's and Hugo's habit).
+fn no_front_matter(path: &str, text: &str) -> Diagnostic {
+    let first = text.lines().next().unwrap_or("").trim_end();
+    if first == "---" {
+        return Diagnostic::error(path, "the front matter is never closed")
+            .at_line_col(text, 1, 1, 3)
+            .label("opened here, with no `---` line after it")
+            .hint("end the front matter with a line holding only `---`, before the page's text");
+    }
+    if first == "+++" {
+        let converted: Vec<String> = text
+            .lines()
+            .skip(1)
+            .take_while(|l| l.trim_end() != "+++")
+            .filter_map(|l| {
+                let (k, v) = l.split_once('=')?;
+                let k = k.trim();
+                (!k.is_empty() && !k.starts_with('[')).then(|| format!("{k}: {}", v.trim()))
+            })
+            .take(3)
+            .collect();
+        return Diagnostic::error(path, "this front matter is TOML (`+++`); pages use YAML")
+            .at_line_col(text, 1, 1, 3)
+            .label("TOML front matter starts here")
+            .hint(format!(
+                "write it as YAML between `---` lines, `key: value` instead of `key = value`:\n---\n{}\n---",
+                if converted.is_empty() {
+                    "title: The page's title".to_string()
+                } else {
+                    converted.join("\n")
+                }
+            ));
+    }
+    Diagnostic::error(path, "this page has no front matter")
+        .at_line_col(text, 1, 1, 1)
+        .label("expected `---` on the first line")
+        .hint("start the file with:\n---\ntitle: The page's title\n---")
+}
+
+/// A key written twice: both lines named, in the editor's words.
+fn duplicate_key(path: &str, text: &str, split: &Split, line: usize, col: usize) -> Diagnostic {
+    let key_of = |l: &str| -> Option<String> {
+        let (k, _) = l.split_once(':')?;
+        let k = k.trim_end();
+        (!k.is_empty() && !k.starts_with([' ', '\t', '-', '#']))
+            .then(|| k.trim_matches(['"', '\'']).to_string())
+    };
+    // Top-level keys with their lines; of the keys written twice, the one the
+    // parser stopped nearest to.
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    let mut pairs: Vec<(String, usize, usize)> = Vec::new();
+    for (i, l) in split.yaml.lines().enumerate() {
+        let n = split.yaml_line + i;
+        if let Some(k) = key_of(l) {
+            match seen.iter().find(|(s, _)| *s == k) {
+                Some((_, first)) => pairs.push((k, *first, n)),
+                None => seen.push((k, n)),
+            }
+        }
+    }
+    let pair = pairs.into_iter().min_by_key(|(_, _, n2)| n2.abs_diff(line));
+    match pair {
+        Some((key, n1, n2)) => Diagnostic::error(
+            path,
+            format!("`{key}` is written twice, on lines {n1} and {n2}"),
+        )
+        .at_line_col(text, n2, 1, key.chars().count())
+        .label(format!("`{key}` again (first on line {n1})"))
+        .hint("keep one of the two lines"),
+        _ => Diagnostic::error(path, "a front-matter key is written twice")
+            .at_line_col(text, line, col, 1)
+            .label("written again here")
+            .hint("keep one of the two lines"),
+    }
 }
 
 fn convert<T: DeserializeOwned + Default>(
@@ -202,13 +303,29 @@ pub fn parse_date(s: &str) -> Option<Date> {
     day.parse::<Date>().ok()
 }
 
-fn is_valid_slug(s: &str) -> bool {
-    !s.is_empty()
-        && s != "."
-        && s != ".."
-        && !s
-            .chars()
-            .any(|c| c == '/' || c == '?' || c == '#' || c.is_whitespace())
+/// A refused slug or alias, pointed at where it is written: the first
+/// occurrence of its text at or after the key's line (a list may run over
+/// several lines), else the key's value.
+fn refused(
+    path: &str,
+    text: &str,
+    line: usize,
+    col: usize,
+    value: &str,
+    r: url_path::Refusal,
+) -> Diagnostic {
+    let from = crate::diagnostic::offset_of(text, line, 1);
+    let end = split(text).map_or(text.len(), |s| s.body_start);
+    let found = (!value.is_empty())
+        .then(|| text.get(from..end)?.find(value))
+        .flatten();
+    let d = Diagnostic::error(path, r.message);
+    let d = match found {
+        Some(i) => d.at(text, from + i..from + i + value.len()),
+        None => d.at_line_col(text, line, col, 1),
+    };
+    d.label("refused: it would not stay a plain path of this site")
+        .hint(r.hint)
 }
 
 fn describe(v: &serde_json::Value) -> &'static str {
@@ -292,6 +409,64 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.starts_with("invalid front matter"), "{d:?}");
         assert!(d[0].line_col().unwrap().0 >= 3, "{d:?}");
+    }
+
+    #[test]
+    fn front_matter_never_closed_points_at_the_opening_line() {
+        let (_, d) = parse_str("---\ntitle: Ciao\n\nTesto della pagina.\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].message, "the front matter is never closed");
+        assert_eq!(d[0].line_col(), Some((1, 1)));
+        assert!(d[0].hints[0].contains("`---`"), "{d:?}");
+    }
+
+    #[test]
+    fn toml_front_matter_says_yaml_is_expected_and_shows_the_conversion() {
+        let (_, d) = parse_str("+++\ntitle = \"Ciao\"\nweight = 3\n+++\nTesto\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("TOML"), "{d:?}");
+        assert!(d[0].message.contains("YAML"), "{d:?}");
+        assert!(
+            d[0].hints[0].contains("---\ntitle: \"Ciao\"\nweight: 3\n---"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn duplicated_key_names_both_lines_without_library_internals() {
+        let (_, d) = parse_str("---\ntitle: Ciao\nsummary: a\ntitle: Salve\n---\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].message, "`title` is written twice, on lines 2 and 4");
+        assert_eq!(d[0].line_col(), Some((4, 1)));
+        let all = format!("{} {} {:?}", d[0].message, d[0].label, d[0].hints);
+        assert!(!all.contains("DuplicateKeyPolicy"), "{all}");
+    }
+
+    #[test]
+    fn template_with_html_extension_means_the_template() {
+        let (fm, d) = parse_str("---\ntitle: Ciao\ntemplate: desks.html\n---\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(fm.unwrap().template.as_deref(), Some("desks"));
+    }
+
+    #[test]
+    fn alias_with_dotdot_is_refused_at_its_line() {
+        let (fm, d) =
+            parse_str("---\ntitle: Ciao\naliases:\n  - /old/\n  - /../../somewhere/\n---\n");
+        assert!(fm.is_none());
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`..`"), "{d:?}");
+        assert_eq!(d[0].line_col(), Some((5, 5)));
+    }
+
+    #[test]
+    fn slug_with_a_slash_or_bidi_control_is_refused() {
+        for slug in ["a/b", "\"a\\u202Eb\"", "..", "\"<b>x</b>\""] {
+            let (fm, d) = parse_str(&format!("---\ntitle: Ciao\nslug: {slug}\n---\n"));
+            assert!(fm.is_none(), "{slug}");
+            assert_eq!(d[0].line_col().map(|l| l.0), Some(3), "{slug}: {d:?}");
+            assert!(d[0].message.starts_with("the slug"), "{slug}: {d:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod frontmatter;
 pub mod naming;
+pub mod url_path;
 
 use std::path::{Path, PathBuf};
 

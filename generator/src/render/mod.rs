@@ -28,9 +28,9 @@ use links::{AnchorRef, LinkCtx};
 
 /// Where rendered files go. `rel` is relative to the site root (`it/index.html`).
 pub trait Sink: Sync {
-    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
+    fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), crate::Error>;
     /// A file published as it is.
-    fn copy(&self, rel: &str, from: &std::path::Path) -> std::io::Result<()>;
+    fn copy(&self, rel: &str, from: &std::path::Path) -> Result<(), crate::Error>;
     /// A file the last build made that this build leaves as it is.
     fn keep(&self, _rel: &str) {}
 }
@@ -209,7 +209,9 @@ impl<'a> Renderer<'a> {
             problems: Vec::new(),
             anchors: Vec::new(),
         };
-        let md = markdown::render(page.body(), &mut links);
+        let languages = &site.config.languages;
+        let rtl = languages[page.lang].dir == "rtl";
+        let md = markdown::render(page.body(), &mut links, rtl);
         let template = self.template_of(gid, lang);
         let mut outcome = PageOutcome::default();
         if !is_fallback {
@@ -241,7 +243,6 @@ impl<'a> Renderer<'a> {
             }
             return outcome;
         }
-        let languages = &site.config.languages;
         let content_lang = &languages[page.lang];
         let original_url = &site.groups[gid].urls[page.lang];
         let value = PageValue {
@@ -429,7 +430,7 @@ impl<'a> Renderer<'a> {
                 io_errors
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
-                    .push(Diagnostic::error(rel, format!("cannot write: {e}")));
+                    .push(Diagnostic::error(rel, e.to_string()));
             }
         };
         let outcomes: Vec<PageOutcome> = jobs
@@ -524,17 +525,18 @@ impl<'a> Renderer<'a> {
             }
         }
         summary.aliases = self.write_aliases(&put, diags);
-        for (name, xml) in crate::sitemap::parts(site) {
-            put(&name, xml.as_bytes());
+        match crate::sitemap::parts(site, self.theme) {
+            Ok(files) => files
+                .iter()
+                .for_each(|(name, xml)| put(name, xml.as_bytes())),
+            Err(d) => diags.push(*d),
         }
-        put(
-            "robots.txt",
-            format!(
-                "User-agent: *\nAllow: /\n\nSitemap: {}\n",
-                site.config.permalink("/sitemap.xml")
-            )
-            .as_bytes(),
-        );
+        let mut robots = Context::new();
+        robots.insert("sitemap", &site.config.permalink("/sitemap.xml"));
+        match self.theme.tera.render("robots.txt", &robots) {
+            Ok(text) => put("robots.txt", text.as_bytes()),
+            Err(e) => diags.push(self.theme.diagnostic(&e, "rendering `robots.txt`")),
+        }
         for a in &site.assets {
             if let Err(e) = sink.copy(&a.rel, &a.source) {
                 diags.push(Diagnostic::error(
@@ -577,8 +579,7 @@ impl<'a> Renderer<'a> {
                 if let Some(html) = o.html.take() {
                     let rel = index_path(&self.site.groups[gid].urls[lang]);
                     if let Err(e) = sink.put(&rel, html.as_bytes()) {
-                        o.diags
-                            .push(Diagnostic::error(rel, format!("cannot write: {e}")));
+                        o.diags.push(Diagnostic::error(rel, e.to_string()));
                     }
                 }
                 o
@@ -598,6 +599,31 @@ impl<'a> Renderer<'a> {
             }
         }
         facts
+    }
+
+    /// A file the site writes besides its pages, or a folder holding one: an
+    /// alias must not replace it (`/sitemap.xml` would be the folder
+    /// `sitemap.xml/` of `sitemap.xml/index.html`).
+    fn is_site_file(&self, rel: &str) -> bool {
+        rel.match_indices('/')
+            .map(|(i, _)| &rel[..i])
+            .chain([rel])
+            .any(|p| self.is_site_path(p))
+    }
+
+    fn is_site_path(&self, rel: &str) -> bool {
+        let site = self.site;
+        let per_lang_404 = site
+            .config
+            .languages
+            .iter()
+            .any(|l| rel == format!("{}/404.html", l.code));
+        matches!(rel, "index.html" | "404.html" | "robots.txt")
+            || per_lang_404
+            || (rel.starts_with("sitemap") && rel.ends_with(".xml"))
+            || rel == "assets"
+            || rel.starts_with("assets/")
+            || site.asset_index.contains_key(rel)
     }
 
     fn write_aliases(&self, put: &dyn Fn(&str, &[u8]), diags: &mut Diagnostics) -> usize {
@@ -626,14 +652,38 @@ impl<'a> Renderer<'a> {
                 );
                 continue;
             }
-            let permalink = site.config.permalink(target);
-            let t = html_escape::encode_text(&page.front.title);
-            let code = &site.config.languages[lang].code;
-            let html = format!(
-                "<!doctype html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{t}</title>\n<meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{permalink}\">\n<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body>\n<p><a href=\"{target}\">{t}</a></p>\n</body>\n</html>\n"
-            );
-            put(&index_path(&normalized), html.as_bytes());
-            n += 1;
+            let rel = index_path(&normalized);
+            if self.is_site_file(&rel) {
+                let line = page.front.lines.get("aliases").copied().unwrap_or(1);
+                diags.push(
+                    Diagnostic::error(
+                        &page.path,
+                        format!("alias `{alias}` is the path of a file the site makes"),
+                    )
+                    .at_line_col(page.text(), line, 1, 1)
+                    .hint("an alias is an old URL that no page or file uses any more"),
+                );
+                continue;
+            }
+            let mut ctx = Context::new();
+            ctx.insert_value("lang", self.langs[lang].lang.clone());
+            ctx.insert("title", &page.front.title);
+            ctx.insert("target", target);
+            ctx.insert("permalink", &site.config.permalink(target));
+            ctx.insert("alias", &alias);
+            match self.theme.tera.render("alias.html", &ctx) {
+                Ok(html) => {
+                    put(&rel, html.as_bytes());
+                    n += 1;
+                }
+                Err(e) => {
+                    diags.push(
+                        self.theme
+                            .diagnostic(&e, &format!("rendering alias `{alias}`")),
+                    );
+                    break;
+                }
+            }
         }
         n
     }
