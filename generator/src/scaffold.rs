@@ -16,7 +16,7 @@ use crate::Error;
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostics;
 use crate::load::frontmatter;
-use crate::load::naming;
+use crate::load::{naming, url_path};
 
 /// Keys a translation must not copy from its original: its own URL, the
 /// original's old URLs, and the bookkeeping written fresh below.
@@ -199,12 +199,6 @@ fn page_path(typed: &str) -> Result<String, Error> {
         ));
     }
     Ok(trimmed.to_string())
-}
-
-/// U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069: they reorder text
-/// invisibly.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The files that would be `page` in `lang`.
