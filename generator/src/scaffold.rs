@@ -168,7 +168,7 @@ fn page_path(typed: &str) -> Result<String, Error> {
     }
     if trimmed
         .chars()
-        .any(|c| c.is_control() || is_bidi_control(c))
+        .any(|c| c.is_control() || url_path::is_bidi_control(c))
     {
         return Err(bad("it contains an invisible control character"));
     }
