@@ -29,6 +29,10 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "public")]
         out: PathBuf,
+        /// Refuse to build while a value the desk must confirm is still
+        /// marked (`confirm_marker` in site.yaml, `[da confermare]` by default).
+        #[arg(long)]
+        strict: bool,
     },
     /// Report every problem and the translation status, without writing the site.
     Check {
@@ -82,7 +86,11 @@ impl Inputs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { inputs, out } => build(&inputs.options(), &out),
+        Command::Build {
+            inputs,
+            out,
+            strict,
+        } => build(&inputs.options(), &out, strict),
         Command::Check { inputs } => check(&inputs.options()),
         Command::Serve {
             inputs,
@@ -129,7 +137,20 @@ pub fn print_outcome(result: Result<sportello::BuildResult, sportello::Error>) -
     }
 }
 
-fn build(opts: &sportello::Options, out: &std::path::Path) -> ExitCode {
+fn build(opts: &sportello::Options, out: &std::path::Path, strict: bool) -> ExitCode {
+    if strict
+        && let Some(pending) = sportello::pending(opts)
+        && !pending.is_empty()
+    {
+        let errors = pending.errors();
+        eprint!("{}", errors.render());
+        eprintln!(
+            "error: --strict: {} value(s) still marked `{}`; nothing was built",
+            errors.errors(),
+            pending.marker
+        );
+        return ExitCode::FAILURE;
+    }
     if print_outcome(sportello::build(opts, out)) {
         ExitCode::SUCCESS
     } else {
@@ -142,6 +163,9 @@ fn check(opts: &sportello::Options) -> ExitCode {
     eprint!("{}", diags.render());
     if let Some(r) = &report {
         print!("{}", r.render());
+    }
+    if let Some(pending) = sportello::pending(opts) {
+        print!("{}", pending.render());
     }
     println!(
         "{} error(s), {} warning(s)",
