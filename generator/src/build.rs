@@ -176,9 +176,39 @@ pub fn check(opts: &Options) -> (Diagnostics, Option<report::TranslationReport>)
     let mut diags = Diagnostics::default();
     let project = Project::load(opts, &mut diags);
     let report = project.map(|p| {
+        if p.site.config.base_url_is_sample() {
+            diags.push(sample_base_url(opts, &p.site.config.base_url));
+        }
         p.renderer().render_all(&write::NullSink, &mut diags, None);
         report::TranslationReport::new(&p.site)
     });
     diags.sort();
     (diags, report)
+}
+
+/// The warning `check` gives while `base_url` is a sample: published as is,
+/// the sitemap, canonical links and language alternates would point there.
+fn sample_base_url(opts: &Options, base_url: &str) -> crate::Diagnostic {
+    let path = opts.content.join("site.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let located = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.trim_start().starts_with("base_url:"))
+        .and_then(|(i, l)| l.find(base_url).map(|c| (i + 1, c + 1)));
+    let d = crate::Diagnostic::warning(&path, format!("base_url `{base_url}` is a sample address"))
+        .hint("before publishing, write the address the site is published at");
+    match located {
+        Some((line, col)) => d.at_line_col(&text, line, col, base_url.chars().count()),
+        None => d,
+    }
+}
+
+/// The markers left in the content (see [`crate::markers`]), with the
+/// marker `site.yaml` names; `None` when the settings cannot be read (the
+/// build or check reports why).
+pub fn pending(opts: &Options) -> Option<crate::markers::Pending> {
+    let mut ignored = Diagnostics::default();
+    let config = crate::config::SiteConfig::load(&opts.content.join("site.yaml"), &mut ignored)?;
+    Some(crate::markers::find(&opts.content, &config.confirm_marker))
 }

@@ -35,8 +35,18 @@ pub struct SiteConfig {
     pub forms: BTreeMap<String, String>,
     /// Source paths of the main navigation, in order (extension).
     pub menu: Vec<String>,
+    /// The text that marks a value only the desk can supply (extension);
+    /// `check` lists where it is left, `build --strict` refuses it.
+    pub confirm_marker: String,
     pub extra: serde_json::Value,
 }
+
+/// The marker when `site.yaml` names none.
+pub const DEFAULT_CONFIRM_MARKER: &str = "[da confermare]";
+
+/// Hosts reserved for examples (RFC 2606): a `base_url` on one of them is a
+/// sample that must be replaced before publishing.
+const SAMPLE_HOSTS: [&str; 3] = ["example.org", "example.com", "example.net"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +62,8 @@ struct RawConfig {
     forms: BTreeMap<String, String>,
     #[serde(default)]
     menu: Vec<String>,
+    #[serde(default)]
+    confirm_marker: Option<yaml::Spanned<String>>,
     #[serde(default)]
     extra: serde_json::Value,
 }
@@ -87,6 +99,26 @@ impl SiteConfig {
         &self.languages[self.default_language].code
     }
 
+    /// Whether `base_url` is still a sample address (a host reserved for
+    /// examples, or one under it such as `sportello.example.org`).
+    pub fn base_url_is_sample(&self) -> bool {
+        let rest = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, r)| r);
+        let host = rest
+            .split(['/', ':', '?', '#'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let host = host.trim_end_matches('.');
+        host.ends_with(".example")
+            || host == "example"
+            || SAMPLE_HOSTS
+                .iter()
+                .any(|s| host == *s || host.ends_with(&format!(".{s}")))
+    }
+
     /// Absolute URL for a site path (which starts with `/`).
     pub fn permalink(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
@@ -110,7 +142,7 @@ impl SiteConfig {
                 diags.push(
                     Diagnostic::error(path, format!("invalid site settings: {}", e.message))
                         .at_line_col(&text, e.line, e.column, 1)
-                        .hint("keys: base_url, default_language, theme, title, languages, forms, menu, extra"),
+                        .hint("keys: base_url, default_language, theme, title, languages, forms, menu, confirm_marker, extra"),
                 );
                 return None;
             }
@@ -204,6 +236,22 @@ impl SiteConfig {
                 .hint("write it like `https://example.org`"),
             );
         }
+        let confirm_marker = match raw.confirm_marker {
+            None => DEFAULT_CONFIRM_MARKER.to_string(),
+            Some(m) if m.value.trim().is_empty() => {
+                ok = false;
+                let (l, c, _) = at(&m);
+                diags.push(
+                    Diagnostic::error(path, "confirm_marker is empty")
+                        .at_line_col(&text, l, c, 1)
+                        .hint(format!(
+                            "write the text that marks a value the desk must confirm, or remove the key to use `{DEFAULT_CONFIRM_MARKER}`"
+                        )),
+                );
+                String::new()
+            }
+            Some(m) => m.value.trim().to_string(),
+        };
         for code in raw.title.keys() {
             if !languages.iter().any(|l| &l.code == code) {
                 diags.push(Diagnostic::warning(
@@ -234,6 +282,7 @@ impl SiteConfig {
             languages,
             forms: raw.forms,
             menu: raw.menu,
+            confirm_marker,
             extra: raw.extra,
         })
     }

@@ -29,6 +29,22 @@ pub struct Desk {
     /// Street address, when known (extension; never invent one).
     #[serde(default)]
     pub address: Option<String>,
+    /// The public page the desk's details come from (extension): shown on
+    /// the desks page, so readers know where a detail comes from and how old it is.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The date of that page, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub source_date: Option<String>,
+}
+
+impl Desk {
+    /// [`Desk::source_date`] as a date, when valid.
+    pub fn source_day(&self) -> Option<jiff::civil::Date> {
+        self.source_date
+            .as_deref()
+            .and_then(crate::load::frontmatter::parse_date)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
@@ -63,7 +79,7 @@ pub fn load_desks(content: &Path, diags: &mut Diagnostics) -> Vec<Desk> {
             diags.push(
                 Diagnostic::error(&path, format!("invalid desks file: {}", e.message))
                     .at_line_col(&text, e.line, e.column, 1)
-                    .hint("each desk has: id, name, city, status (open | coming_soon), phone, email, by_appointment, hours"),
+                    .hint("each desk has: id, name, city, status (open | coming_soon), phone, email, by_appointment, hours, address, source, source_date"),
             );
             return Vec::new();
         }
@@ -93,6 +109,24 @@ pub fn load_desks(content: &Path, diags: &mut Diagnostics) -> Vec<Desk> {
                 &format!("id: {}", desk.id),
                 format!("two desks have the id `{}`", desk.id),
                 "ids must be unique",
+            );
+        }
+        if let Some(src) = &desk.source
+            && !is_web_address(src)
+        {
+            complain(
+                src,
+                format!("source `{src}` is not a web address"),
+                "write the full address of the public page, starting with https://",
+            );
+        }
+        if let Some(day) = &desk.source_date
+            && desk.source_day().is_none()
+        {
+            complain(
+                day,
+                format!("source_date `{day}` is not a date"),
+                "write the date of the source as YYYY-MM-DD, for example 2022-03-02",
             );
         }
         for h in &desk.hours {
@@ -126,6 +160,21 @@ pub fn load_desks(content: &Path, diags: &mut Diagnostics) -> Vec<Desk> {
         }
     }
     if ok { desks } else { Vec::new() }
+}
+
+/// An `http(s)` address with a host and nothing that could break out of an
+/// attribute: the source becomes a link on the desks page.
+fn is_web_address(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && !s.chars().any(|c| {
+                c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`')
+            })
+    })
 }
 
 /// Minutes after midnight of `HH:MM`.

@@ -18,9 +18,10 @@
 //!
 //! Every editor mistake becomes a [`diagnostic::Diagnostic`]; a run collects
 //! all of them and fails at the end. [`check`] runs the same pipeline without
-//! writing and adds the [`report`] of missing and stale translations. All
-//! YAML is read through [`yaml`]. [`scaffold`] starts a page or a
-//! translation for an editor (`sportello new`).
+//! writing and adds the [`report`] of missing and stale translations and the
+//! [`markers`] left for the desk to confirm. All YAML is read through
+//! [`yaml`]. [`scaffold`] starts a page or a translation for an editor
+//! (`sportello new`).
 
 pub mod build;
 pub mod cache;
@@ -31,6 +32,7 @@ pub mod hours;
 pub mod jsonld;
 pub mod load;
 pub mod markdown;
+pub mod markers;
 pub mod model;
 pub mod preview;
 pub mod project;
@@ -57,7 +59,7 @@ pub(crate) fn phase(name: &str, since: &mut Instant) {
 use std::path::PathBuf;
 use std::time::Instant;
 
-pub use build::{BuildResult, build, check};
+pub use build::{BuildResult, build, check, pending};
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use model::Site;
 pub use project::Project;

@@ -29,6 +29,10 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "public")]
         out: PathBuf,
+        /// Refuse to build while a value the desk must confirm is still
+        /// marked (`confirm_marker` in site.yaml, `[da confermare]` by default).
+        #[arg(long)]
+        strict: bool,
     },
     /// Report every problem and the translation status, without writing the site.
     Check {
@@ -110,7 +114,11 @@ impl Inputs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { inputs, out } => build(&inputs.options(), &out),
+        Command::Build {
+            inputs,
+            out,
+            strict,
+        } => build(&inputs.options(), &out, strict),
         Command::Check {
             inputs,
             fix_digests,
@@ -169,7 +177,20 @@ pub fn print_outcome(result: Result<sportello::BuildResult, sportello::Error>) -
     }
 }
 
-fn build(opts: &sportello::Options, out: &std::path::Path) -> ExitCode {
+fn build(opts: &sportello::Options, out: &std::path::Path, strict: bool) -> ExitCode {
+    if strict
+        && let Some(pending) = sportello::pending(opts)
+        && !pending.is_empty()
+    {
+        let errors = pending.errors();
+        eprint!("{}", errors.render());
+        eprintln!(
+            "error: --strict: {} value(s) still marked `{}`; nothing was built",
+            errors.errors(),
+            pending.marker
+        );
+        return ExitCode::FAILURE;
+    }
     if print_outcome(sportello::build(opts, out)) {
         ExitCode::SUCCESS
     } else {
@@ -185,6 +206,9 @@ fn check(opts: &sportello::Options, fix_digests: bool, yes: bool) -> ExitCode {
         if fix_digests && !fix(r, yes) {
             return ExitCode::FAILURE;
         }
+    }
+    if let Some(pending) = sportello::pending(opts) {
+        print!("{}", pending.render());
     }
     println!(
         "{} error(s), {} warning(s)",

@@ -663,3 +663,49 @@ fn template_written_with_html_extension_is_accepted() {
         "the guide's step list: {html}"
     );
 }
+
+/// A desk's details come from a dated public notice: the desks page says
+/// where they come from and when, in the reader's language.
+#[test]
+fn desk_details_show_their_source_and_its_date() {
+    let run = TestSite::new()
+        .file("content/desks/_index.it.md", "---\ntitle: Sportelli\ntemplate: desks\n---\n")
+        .file(
+            "content/_data/desks.yaml",
+            "- id: perugia\n  name: { it: Sportello di Perugia }\n  city: Perugia\n  status: open\n  address: \"via Campo di Marte 9/b\"\n  by_appointment: true\n  source: \"https://www.umbriaintegra.it/avviso/?a=1&b=2\"\n  source_date: \"2022-03-02\"\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let it = run.file("it/desks/index.html");
+    assert!(
+        it.contains(
+            r#"<a href="https://www.umbriaintegra.it/avviso/?a=1&amp;b=2">avviso pubblico</a>"#
+        ),
+        "{it}"
+    );
+    assert!(
+        it.contains(r#"<time datetime="2022-03-02">2 marzo 2022</time>"#),
+        "{it}"
+    );
+    let en = run.file("en/desks/index.html");
+    assert!(en.contains("public notice"), "{en}");
+    assert!(en.contains("may have changed"), "{en}");
+}
+
+#[test]
+fn desk_source_that_is_not_a_web_address_is_a_located_error() {
+    let run = TestSite::new()
+        .file(
+            "content/_data/desks.yaml",
+            "- id: terni\n  name: { it: Terni }\n  city: Terni\n  status: open\n  source: \"javascript:alert(1)\"\n  source_date: \"2 marzo\"\n",
+        )
+        .build();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("source `javascript:alert(1)` is not a web address"),
+        "{err}"
+    );
+    assert!(err.contains("desks.yaml:5:"), "{err}");
+    assert!(err.contains("source_date `2 marzo` is not a date"), "{err}");
+}

@@ -477,3 +477,102 @@ fn a_theme_without_a_language_chooser_gets_the_built_in_one_escaped() {
     );
     assert!(!root.contains("<script>"), "{root}");
 }
+
+/// A privacy notice with two values only the desk can supply.
+fn site_with_markers() -> TestSite {
+    TestSite::new().file(
+        "content/privacy.it.md",
+        "---\ntitle: Privacy\n---\nTitolare: Cesvol Umbria.\n\nE-mail: **[da confermare]**\n\nConservazione: [da confermare] mesi.\n",
+    )
+}
+
+#[test]
+fn check_lists_every_confirm_marker_with_file_and_line() {
+    let run = site_with_markers().check();
+    assert!(
+        run.ok(),
+        "markers alone do not fail check: {}",
+        run.stderr()
+    );
+    let out = run.stdout();
+    assert!(
+        out.contains("to confirm (`[da confermare]`): 2 left"),
+        "{out}"
+    );
+    assert!(out.contains("content/privacy.it.md:6:11"), "{out}");
+    assert!(out.contains("content/privacy.it.md:8:16"), "{out}");
+}
+
+#[test]
+fn check_lists_a_marker_configured_in_site_yaml() {
+    let site = site_with_markers().file(
+        "content/site.yaml",
+        &format!("{}confirm_marker: \"TODO-DESK\"\n", support::SITE),
+    );
+    let site = site.page("about.it.md", "Progetto", "Sede: TODO-DESK.");
+    let out = site.check().stdout();
+    assert!(out.contains("to confirm (`TODO-DESK`): 1 left"), "{out}");
+    assert!(out.contains("content/about.it.md:4:7"), "{out}");
+}
+
+#[test]
+fn build_strict_refuses_to_build_while_markers_remain() {
+    let site = site_with_markers();
+    let run = site.run(&["build", "--strict"]);
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(err.contains("content/privacy.it.md:6:11"), "{err}");
+    assert!(
+        err.contains("2 value(s) still marked `[da confermare]`"),
+        "{err}"
+    );
+    assert!(!run.exists("index.html"), "nothing is written");
+    // Without --strict the preview still builds.
+    assert!(site.build().ok());
+}
+
+#[test]
+fn build_strict_builds_once_every_marker_is_confirmed() {
+    let site = TestSite::new();
+    let run = site.run(&["build", "--strict"]);
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(run.exists("index.html"));
+}
+
+#[test]
+fn check_warns_while_base_url_is_a_sample_host() {
+    let run = TestSite::new().check();
+    assert!(run.ok());
+    assert!(
+        run.stderr()
+            .contains("base_url `https://example.org` is a sample address"),
+        "{}",
+        run.stderr()
+    );
+    let real = TestSite::new().file(
+        "content/site.yaml",
+        &support::SITE.replace("https://example.org", "https://sportello.cesvolumbria.org"),
+    );
+    let run = real.check();
+    assert!(!run.stderr().contains("sample address"), "{}", run.stderr());
+    assert!(
+        run.stdout().contains("0 error(s), 0 warning(s)"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn empty_confirm_marker_is_a_located_error() {
+    let site = TestSite::new().file(
+        "content/site.yaml",
+        &format!("{}confirm_marker: \"\"\n", support::SITE),
+    );
+    let run = site.check();
+    assert!(!run.ok());
+    assert!(
+        run.stderr().contains("confirm_marker is empty"),
+        "{}",
+        run.stderr()
+    );
+}

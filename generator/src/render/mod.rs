@@ -728,6 +728,7 @@ fn lang_values(site: &Site, theme: &Theme, lang: LangId) -> LangValues {
                 "status": match d.status { DeskStatus::Open => "open", DeskStatus::ComingSoon => "coming_soon" },
                 "phone": d.phone, "phone_href": d.phone.as_ref().map(|p| format!("tel:{}", p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>())),
                 "email": d.email, "by_appointment": d.by_appointment, "address": d.address,
+                "source": d.source, "source_date": d.source_day().map(DateValue::from),
                 "hours": hours::lines(&d.hours, &words),
             })
         })
