@@ -50,13 +50,14 @@ impl BuildResult {
 pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error> {
     let start = Instant::now();
     let mut diags = Diagnostics::default();
-    let previous = cache::Manifest::read(out);
+    let store = cache::Store::new(&opts.content, out);
+    let previous = store.read();
     let Some(project) = Project::load_cached(opts, &mut diags, previous.as_ref()) else {
         diags.sort();
         return Err(Error::Invalid(diags));
     };
     project
-        .build(opts, out, diags, start, previous)
+        .build(opts, out, &store, diags, start, previous)
         .map(|(result, _)| result)
 }
 
@@ -68,6 +69,7 @@ impl Project {
         &self,
         opts: &Options,
         out: &std::path::Path,
+        store: &cache::Store,
         mut diags: Diagnostics,
         start: Instant,
         previous: Option<cache::Manifest>,
@@ -101,14 +103,15 @@ impl Project {
             path: out.to_path_buf(),
             source,
         };
-        let sink = write::DirSink::new(out).map_err(output_error)?;
+        let sink = write::DirSink::new(out, store.made_output()).map_err(output_error)?;
+        store.claim_output().map_err(output_error)?;
         let (summary, facts) = project
             .renderer()
             .render_all(&sink, &mut diags, reuse.as_ref());
         diags.sort();
         if diags.has_errors() {
             // A failed build leaves no cache: the next one renders everything.
-            let _ = std::fs::remove_file(out.join(cache::FILE));
+            store.forget();
             return Err(Error::Invalid(diags));
         }
         let removed = sink
@@ -155,7 +158,7 @@ impl Project {
                 pages,
                 files: sink.made(),
             };
-            manifest.write(out).map_err(output_error)?;
+            store.write(&manifest).map_err(output_error)?;
         }
         phase("stale+cache", &mut t);
         let result = BuildResult {

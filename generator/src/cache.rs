@@ -18,7 +18,7 @@
 //! another version of the binary, a changed template — means a full render.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::{Xxh3, xxh3_64};
@@ -27,9 +27,14 @@ use crate::Options;
 use crate::model::Site;
 use crate::theme::Theme;
 
-/// Where the cache lives, inside the output folder.
-pub const FILE: &str = ".sportello-cache.json";
+/// The cache's folder, next to the content folder: never inside the output
+/// folder, which is what gets published.
+pub const DIR: &str = ".sportello-cache";
 pub const VERSION: u32 = 2;
+
+/// What earlier versions left inside the output folder; a folder holding the
+/// old marker is ours, and both files are removed as stale by the next build.
+pub const LEGACY_MARKER: &str = ".sportello-build";
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
@@ -70,20 +75,101 @@ pub struct CachedAnchor {
     pub end: usize,
 }
 
-impl Manifest {
+/// The cache of builds of one content folder into one output folder: in
+/// `.sportello-cache/` next to the content folder, one manifest and one
+/// ownership mark per output folder (named by a hash of its canonical path).
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+    /// The output folder's canonical path, as recorded in the mark.
+    out: String,
+    key: String,
+}
+
+impl Store {
+    /// The store for building `content` into `out` (which may not exist yet).
+    pub fn new(content: &Path, out: &Path) -> Store {
+        let content = std::fs::canonicalize(content).unwrap_or_else(|_| content.to_path_buf());
+        let dir = content
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(&content)
+            .join(DIR);
+        let out = canonical(out).to_string_lossy().into_owned();
+        let key = format!("{:016x}", xxh3_64(out.as_bytes()));
+        Store { dir, out, key }
+    }
+
+    fn manifest_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.json", self.key))
+    }
+
+    fn mark_path(&self) -> PathBuf {
+        self.dir.join(format!("{}.out", self.key))
+    }
+
+    /// Whether an earlier build made the output folder (so its stale files
+    /// may be removed): the mark names it, or it holds the old marker.
+    pub fn made_output(&self) -> bool {
+        std::fs::read_to_string(self.mark_path()).is_ok_and(|o| o.trim_end() == self.out)
+            || Path::new(&self.out).join(LEGACY_MARKER).is_file()
+    }
+
+    /// Records that builds write into the output folder.
+    pub fn claim_output(&self) -> std::io::Result<()> {
+        std::fs::create_dir_all(&self.dir)?;
+        // Tells backup and archive tools that the folder can be skipped.
+        let tag = self.dir.join("CACHEDIR.TAG");
+        if !tag.exists() {
+            std::fs::write(
+                tag,
+                "Signature: 8a477f597d28d172789f06886806bc55\n\
+                 # sportello's build cache: safe to delete, the next build is a full one.\n",
+            )?;
+        }
+        if !self.made_output() || Path::new(&self.out).join(LEGACY_MARKER).is_file() {
+            std::fs::write(self.mark_path(), format!("{}\n", self.out))?;
+        }
+        Ok(())
+    }
+
     /// The last build's manifest, if it is readable and of this version.
-    pub fn read(out: &Path) -> Option<Manifest> {
-        let bytes = std::fs::read(out.join(FILE)).ok()?;
+    pub fn read(&self) -> Option<Manifest> {
+        let bytes = std::fs::read(self.manifest_path()).ok()?;
         serde_json::from_slice::<Manifest>(&bytes)
             .ok()
             .filter(|m| m.version == VERSION)
     }
 
-    pub fn write(&self, out: &Path) -> std::io::Result<()> {
-        let bytes = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        let tmp = out.join(format!("{FILE}.tmp"));
+    pub fn write(&self, manifest: &Manifest) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec(manifest).map_err(std::io::Error::other)?;
+        std::fs::create_dir_all(&self.dir)?;
+        let tmp = self.manifest_path().with_extension("json.tmp");
         std::fs::write(&tmp, bytes)?;
-        std::fs::rename(tmp, out.join(FILE))
+        std::fs::rename(tmp, self.manifest_path())
+    }
+
+    /// Forgets the last build (after a failed one): the next renders everything.
+    pub fn forget(&self) {
+        let _ = std::fs::remove_file(self.manifest_path());
+    }
+}
+
+/// A path made absolute and free of `.`, `..` and links, as far as it exists.
+fn canonical(path: &Path) -> PathBuf {
+    if let Ok(p) = std::fs::canonicalize(path) {
+        return p;
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            canonical(parent).join(name)
+        }
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
     }
 }
 

@@ -560,3 +560,61 @@ fn pages_taken_from_the_cache_are_read_when_needed() {
         "the line is quoted: {err}"
     );
 }
+
+#[test]
+fn build_cache_is_not_published() {
+    let site = TestSite::new().page("a.it.md", "A", "## Uno {#one}\n");
+    age_content(&site);
+    let first = site.build();
+    assert!(first.ok(), "{}", first.stderr());
+    let public = site.path().join("public");
+    // Nothing in the published folder is the build's own: no dot-file, no
+    // file naming the source tree or its front matter.
+    for e in walkdir::WalkDir::new(&public).min_depth(1) {
+        let e = e.unwrap();
+        let rel = e
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            !rel.split('/').any(|s| s.starts_with('.')),
+            "{rel} is published"
+        );
+        if e.file_type().is_file() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned();
+            assert!(!text.contains("a.it.md"), "{rel} holds a source path");
+        }
+    }
+    // The cache still works, from next to the content folder.
+    assert!(site.path().join(".sportello-cache").is_dir());
+    let second = site.build();
+    assert!(
+        second.stderr().contains("(0 written"),
+        "{}",
+        second.stderr()
+    );
+    // The output folder is still recognised as ours: stale files go.
+    let third = site.remove("content/a.it.md").build();
+    assert!(third.ok(), "{}", third.stderr());
+    assert!(!third.exists("it/a/index.html"));
+}
+
+#[test]
+fn output_folder_of_an_older_version_is_taken_over_and_its_cache_removed() {
+    let site = TestSite::new()
+        .file("public/.sportello-build", "made by sportello build\n")
+        .file("public/.sportello-cache.json", "{\"version\":2}")
+        .file("public/it/old/index.html", "old");
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(run.exists("it/index.html"));
+    for old in [
+        ".sportello-build",
+        ".sportello-cache.json",
+        "it/old/index.html",
+    ] {
+        assert!(!run.exists(old), "{old} is still published");
+    }
+}
