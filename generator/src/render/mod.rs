@@ -163,14 +163,9 @@ impl<'a> Renderer<'a> {
             &format!("/{}/", self.site.config.languages[lang].code),
         );
         ctx.insert("form", &json!({"status": null, "values": {}, "errors": {}}));
-        ctx.insert(
-            "forms_contact",
-            self.site
-                .config
-                .forms
-                .get("contact")
-                .map_or("/forms/contact", String::as_str),
-        );
+        // Absent (null) when the site configures no contact form: the theme
+        // then shows none.
+        ctx.insert("forms_contact", &self.site.config.forms.get("contact"));
         ctx.insert("site_base_url", &self.site.config.base_url);
         ctx
     }
