@@ -55,6 +55,9 @@ pub struct Group {
 
 impl Group {
     /// The file shown in `lang`: its translation, or the fallback and `true`.
+    /// The one place where a fallback page is decided (with
+    /// [`Group::is_translated`]): rendering, navigation, switchers, the
+    /// sitemap, the summary and the translation report all ask here.
     pub fn source(&self, lang: LangId, default: LangId) -> (PageId, bool) {
         if let Some(p) = self.members[lang] {
             return (p, false);
@@ -441,7 +444,7 @@ impl Site {
         let mut out: BTreeMap<LangId, Vec<GroupId>> = BTreeMap::new();
         for (gid, g) in self.groups.iter().enumerate() {
             for lang in 0..self.config.languages.len() {
-                if g.members[lang].is_none() {
+                if !g.is_translated(lang) {
                     out.entry(lang).or_default().push(gid);
                 }
             }
@@ -516,7 +519,7 @@ impl Site {
 
     fn suggest(&self, key: &str) -> String {
         let keys: Vec<&str> = self.by_key.keys().map(String::as_str).collect();
-        match crate::load::frontmatter::closest(key, &keys) {
+        match crate::diagnostic::closest(key, &keys) {
             Some(k) => format!("did you mean `{k}.md`?"),
             None => "write the target's source path without its language suffix, relative to this file or, with a leading `/`, to content/".into(),
         }

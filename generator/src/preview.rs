@@ -43,8 +43,9 @@ impl Preview {
     pub fn rebuild(&mut self) -> Result<BuildResult, Error> {
         let start = Instant::now();
         let mut diags = Diagnostics::default();
-        let previous = self.store.read();
-        let Some(project) = Project::load_cached(&self.opts, &mut diags, previous.as_ref()) else {
+        let previous: Option<crate::build::Manifest> = self.store.read();
+        let known = previous.as_ref().map(|m| m as &dyn crate::load::Known);
+        let Some(project) = Project::load_cached(&self.opts, &mut diags, known) else {
             diags.sort();
             return Err(Error::Invalid(diags));
         };
@@ -84,7 +85,7 @@ impl Preview {
             // unchanged. (Compared by hash: the page's own text may not have
             // been read before, and reading it now would read the new file.)
             if split.body_start != page.body_start
-                || crate::cache::body_hash(&text[..split.body_start]) != page.front_hash
+                || crate::load::text_hash(&text[..split.body_start]) != page.front_hash
             {
                 return None;
             }

@@ -20,18 +20,19 @@ impl Project {
         Self::load_cached(opts, diags, None)
     }
 
-    /// Like [`Project::load`], taking unchanged pages from the last build's cache.
+    /// Like [`Project::load`], taking unchanged files from what an earlier
+    /// load knew of them (the build cache).
     pub fn load_cached(
         opts: &Options,
         diags: &mut Diagnostics,
-        cache: Option<&crate::cache::Manifest>,
+        known: Option<&dyn load::Known>,
     ) -> Option<Project> {
         let mut t = Instant::now();
         let config = config::SiteConfig::load(&opts.content.join("site.yaml"), diags)?;
         let theme = Theme::load(&opts.themes, &config, diags);
         let desks = data::load_desks(&opts.content, diags);
         phase("config+theme", &mut t);
-        let loaded = load::load(&opts.content, &config, diags, cache);
+        let loaded = load::load(&opts.content, &config, diags, known);
         phase("load", &mut t);
         let site = Site::build(config, desks, loaded, opts.drafts, diags);
         phase("model", &mut t);

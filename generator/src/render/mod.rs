@@ -35,18 +35,31 @@ pub trait Sink: Sync {
     fn keep(&self, _rel: &str) {}
 }
 
-/// What a build may take over from the last one (see [`crate::cache`]).
+/// What a build may take over from the last one (decided by the build, from its cache).
 pub struct Reuse<'m> {
     /// Per group: nothing it depends on changed, its files can stay.
     pub clean: Vec<bool>,
-    pub previous: &'m crate::cache::Manifest,
+    /// Per page: the facts of its last render, for the anchor check of
+    /// pages that are not rendered again.
+    pub previous: Vec<Option<&'m PageFacts>>,
 }
 
-/// What the cache keeps of each rendered page: its heading ids and anchor links.
-#[derive(Debug, Clone, Default)]
+/// What anchor checks need of a rendered page, kept between builds: its
+/// heading ids and its anchor links.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PageFacts {
     pub ids: Vec<String>,
-    pub anchors: Vec<crate::cache::CachedAnchor>,
+    pub anchors: Vec<AnchorFact>,
+}
+
+/// An anchor link of a page: target group key, language code, anchor, byte range.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AnchorFact {
+    pub group: String,
+    pub lang: String,
+    pub anchor: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// Counts of what a render produced, for the summary line.
@@ -436,11 +449,8 @@ impl<'a> Renderer<'a> {
                 .map(|(_, g)| g)
             {
                 for &pid in g.members.iter().flatten() {
-                    if let Some(entry) = r.previous.pages.get(&site.page(pid).path) {
-                        facts[pid] = PageFacts {
-                            ids: entry.ids.clone(),
-                            anchors: entry.anchors.clone(),
-                        };
+                    if let Some(previous) = r.previous[pid] {
+                        facts[pid] = previous.clone();
                     }
                 }
             }
@@ -452,7 +462,7 @@ impl<'a> Renderer<'a> {
             if let Some((pid, ids)) = o.headings {
                 facts[pid] = PageFacts {
                     ids,
-                    anchors: o.anchors.iter().map(|a| a.cached(site)).collect(),
+                    anchors: o.anchors.iter().map(|a| a.fact(site)).collect(),
                 };
             }
             if o.written {
@@ -565,7 +575,7 @@ impl<'a> Renderer<'a> {
                     pid,
                     PageFacts {
                         ids,
-                        anchors: o.anchors.iter().map(|a| a.cached(self.site)).collect(),
+                        anchors: o.anchors.iter().map(|a| a.fact(self.site)).collect(),
                     },
                 ));
             }
