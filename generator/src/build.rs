@@ -122,7 +122,11 @@ impl Project {
             source,
         };
         let sink = write::DirSink::new(out, store.made_output()).map_err(output_error)?;
-        store.claim_output().map_err(output_error)?;
+        let cache_error = |source| Error::Cache {
+            path: store.dir().to_path_buf(),
+            source,
+        };
+        store.claim_output().map_err(cache_error)?;
         let (summary, facts) = project
             .renderer()
             .render_all(&sink, &mut diags, reuse.as_ref());
@@ -168,7 +172,7 @@ impl Project {
                 pages,
                 files: sink.made(),
             };
-            store.write(&manifest).map_err(output_error)?;
+            store.write(&manifest).map_err(cache_error)?;
         }
         phase("stale+cache", &mut t);
         let result = BuildResult {

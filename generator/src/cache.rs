@@ -108,6 +108,11 @@ impl Store {
         Store { dir, out, key }
     }
 
+    /// The cache's folder (named in errors).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     fn manifest_path(&self) -> PathBuf {
         self.dir.join(format!("{}.json", self.key))
     }

@@ -72,6 +72,11 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot write the build cache in {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no page `{0}` in this site")]
     NoSuchPage(String),
     #[error("{0}")]
