@@ -65,10 +65,12 @@ def timed(cmd, cwd=None):
     return elapsed, max(peak, before) / 1024
 
 
-def measure(name, cmd, out, runs, cwd=None):
+def measure(name, cmd, out, runs, cwd=None, cache=None):
     full, mem = [], []
     for _ in range(runs):
         shutil.rmtree(out, ignore_errors=True)
+        if cache:
+            shutil.rmtree(cache, ignore_errors=True)
         t, m = timed(cmd, cwd)
         full.append(t)
         mem.append(m)
@@ -98,7 +100,7 @@ def main():
         rows = [
             measure("sportello", [args.sportello, "build", "--content", f"{tmp}/ours/content",
                                   "--themes", os.path.join(ROOT, "bench", "themes"), "--out", f"{tmp}/ours-out"],
-                    f"{tmp}/ours-out", args.runs),
+                    f"{tmp}/ours-out", args.runs, cache=f"{tmp}/ours/.sportello-cache"),
             measure("hugo", [args.hugo, "--quiet", "-s", f"{tmp}/hugo", "-d", f"{tmp}/hugo-out"], f"{tmp}/hugo-out", args.runs),
         ]
         print(f"{nfiles} pages ({args.pages} x {args.langs}), median of {args.runs} runs, output on tmpfs")

@@ -1,9 +1,27 @@
 //! Build and check: the pipeline run end to end, with the build cache.
+//!
+//! This is where the cache's data meet the stages: what an earlier load knew
+//! of each file goes to [`crate::load`], which pages may be left as they are
+//! goes to [`crate::render`], and what this run learnt goes back into the
+//! [`cache`], which itself knows none of the stages.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::render::Summary;
-use crate::{Diagnostics, Error, Options, Project, cache, phase, render, report, write};
+use crate::load::{Known, KnownFile};
+use crate::model::Site;
+use crate::render::{PageFacts, Summary};
+use crate::{Diagnostics, Error, Options, Project, Theme, cache, phase, render, report, write};
+
+/// The build cache's record: per page, what load knew of its file and what
+/// render found in it.
+pub type Manifest = cache::Manifest<KnownFile, PageFacts>;
+
+impl Known for Manifest {
+    fn file(&self, shown: &str) -> Option<&KnownFile> {
+        self.pages.get(shown).and_then(|e| e.file.as_ref())
+    }
+}
 
 /// What a successful build did.
 #[derive(Debug, Clone)]
@@ -50,13 +68,15 @@ impl BuildResult {
 pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error> {
     let start = Instant::now();
     let mut diags = Diagnostics::default();
-    let previous = cache::Manifest::read(out);
-    let Some(project) = Project::load_cached(opts, &mut diags, previous.as_ref()) else {
+    let store = cache::Store::new(&opts.content, out);
+    let previous: Option<Manifest> = store.read();
+    let known = previous.as_ref().map(|m| m as &dyn Known);
+    let Some(project) = Project::load_cached(opts, &mut diags, known) else {
         diags.sort();
         return Err(Error::Invalid(diags));
     };
     project
-        .build(opts, out, diags, start, previous)
+        .build(opts, out, &store, diags, start, previous)
         .map(|(result, _)| result)
 }
 
@@ -68,10 +88,11 @@ impl Project {
         &self,
         opts: &Options,
         out: &std::path::Path,
+        store: &cache::Store,
         mut diags: Diagnostics,
         start: Instant,
-        previous: Option<cache::Manifest>,
-    ) -> Result<(BuildResult, Vec<render::PageFacts>), Error> {
+        previous: Option<Manifest>,
+    ) -> Result<(BuildResult, Vec<PageFacts>), Error> {
         let project = self;
         if diags.has_errors() {
             // Render without writing, so link and template mistakes are reported too.
@@ -82,33 +103,37 @@ impl Project {
             return Err(Error::Invalid(diags));
         }
         let mut t = Instant::now();
-        let structure = cache::structure_hash(&project.site, &project.theme, opts);
-        let bodies: Vec<String> = project
-            .site
-            .pages
-            .iter()
-            .map(|p| p.body_hash.clone())
-            .collect();
+        let structure = structure_hash(&project.site, &project.theme, opts);
         let reuse = previous
             .as_ref()
             .filter(|m| m.structure == structure)
             .map(|m| render::Reuse {
-                clean: cache::clean_groups(&project.site, m, &bodies, out),
-                previous: m,
+                clean: clean_groups(&project.site, m, out),
+                previous: project
+                    .site
+                    .pages
+                    .iter()
+                    .map(|p| m.pages.get(&p.path).map(|e| &e.rendered))
+                    .collect(),
             });
         phase("cache", &mut t);
         let output_error = |source| Error::Output {
             path: out.to_path_buf(),
             source,
         };
-        let sink = write::DirSink::new(out).map_err(output_error)?;
+        let sink = write::DirSink::new(out, store.made_output()).map_err(output_error)?;
+        let cache_error = |source| Error::Cache {
+            path: store.dir().to_path_buf(),
+            source,
+        };
+        store.claim_output().map_err(cache_error)?;
         let (summary, facts) = project
             .renderer()
             .render_all(&sink, &mut diags, reuse.as_ref());
         diags.sort();
         if diags.has_errors() {
             // A failed build leaves no cache: the next one renders everything.
-            let _ = std::fs::remove_file(out.join(cache::FILE));
+            store.forget();
             return Err(Error::Invalid(diags));
         }
         let removed = sink
@@ -127,24 +152,16 @@ impl Project {
                 .site
                 .pages
                 .iter()
-                .zip(bodies)
                 .zip(&facts)
-                .map(|((p, body), f)| {
+                .map(|(p, f)| {
                     // A file changed less than two seconds ago may change again
                     // within the clock's granularity with the same size: it
                     // is not trusted by its stamp ("racy git").
                     let settled = now_ns.saturating_sub(p.stamp.mtime_ns) > 2_000_000_000;
-                    let file = settled.then(|| cache::FileEntry {
-                        stamp: p.stamp,
-                        body_start: p.body_start,
-                        front_hash: p.front_hash.clone(),
-                        front: p.front.clone(),
-                    });
                     let entry = cache::PageEntry {
-                        body,
-                        ids: f.ids.clone(),
-                        anchors: f.anchors.clone(),
-                        file,
+                        body: p.body_hash.clone(),
+                        rendered: f.clone(),
+                        file: settled.then(|| p.known()),
                     };
                     (p.path.clone(), entry)
                 })
@@ -155,7 +172,7 @@ impl Project {
                 pages,
                 files: sink.made(),
             };
-            manifest.write(out).map_err(output_error)?;
+            store.write(&manifest).map_err(cache_error)?;
         }
         phase("stale+cache", &mut t);
         let result = BuildResult {
@@ -169,6 +186,77 @@ impl Project {
         };
         Ok((result, facts))
     }
+}
+
+/// Everything but page bodies that can change a page's output.
+fn structure_hash(site: &Site, theme: &Theme, opts: &Options) -> String {
+    let mut h = cache::Fingerprint::default();
+    h.feed(env!("CARGO_PKG_VERSION").as_bytes());
+    // A rebuilt binary may render differently: its identity is part of the key.
+    if let Some(m) = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+    {
+        h.feed(&m.len().to_le_bytes());
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        h.feed(&mtime.map_or(0, |d| d.as_nanos()).to_le_bytes());
+    }
+    h.feed(&[u8::from(opts.drafts), u8::from(opts.preview)]);
+    h.feed(&std::fs::read(opts.content.join("site.yaml")).unwrap_or_default());
+    for entry in walkdir::WalkDir::new(opts.content.join("_data"))
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        h.feed(entry.path().to_string_lossy().as_bytes());
+        h.feed(&std::fs::read(entry.path()).unwrap_or_default());
+    }
+    let mut names: Vec<&String> = theme.sources.keys().collect();
+    names.sort();
+    for n in names {
+        h.feed(n.as_bytes());
+        h.feed(theme.sources[n].1.as_bytes());
+    }
+    h.feed(
+        serde_json::to_string(&theme.strings)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    for f in &theme.static_files {
+        h.feed(f.url.as_bytes());
+    }
+    for a in &site.assets {
+        h.feed(a.rel.as_bytes());
+    }
+    for p in &site.pages {
+        h.feed(p.path.as_bytes());
+        h.feed(p.front_hash.as_bytes());
+    }
+    h.finish()
+}
+
+/// Which groups can be skipped given the last build's manifest: their files'
+/// bodies are unchanged and their output files are still there.
+fn clean_groups(site: &Site, previous: &Manifest, out: &Path) -> Vec<bool> {
+    use rayon::prelude::*;
+    site.groups
+        .par_iter()
+        .map(|g| {
+            g.members.iter().flatten().all(|&pid| {
+                let page = site.page(pid);
+                previous
+                    .pages
+                    .get(&page.path)
+                    .is_some_and(|e| e.body == page.body_hash)
+            }) && g
+                .urls
+                .iter()
+                .all(|u| out.join(render::index_path(u)).is_file())
+        })
+        .collect()
 }
 
 /// Everything `build` checks, without writing, plus the translation report.

@@ -36,6 +36,9 @@ pub struct Diagnostic {
     pub label: String,
     /// "help: …" lines.
     pub hints: Vec<String>,
+    /// What was being done when the problem showed, e.g. "rendering
+    /// content/a.md in `en`": one per occurrence once repeats are merged.
+    pub contexts: Vec<String>,
 }
 
 impl Diagnostic {
@@ -48,6 +51,7 @@ impl Diagnostic {
             span: None,
             label: String::new(),
             hints: Vec::new(),
+            contexts: Vec::new(),
         }
     }
 
@@ -85,6 +89,38 @@ impl Diagnostic {
         self
     }
 
+    /// What was being done when the problem showed (see [`Diagnostic::contexts`]).
+    pub fn context(mut self, context: impl Into<String>) -> Self {
+        self.contexts.push(context.into());
+        self
+    }
+
+    /// The message with where it showed: one place, or the first and a count.
+    fn full_message(&self) -> String {
+        match self.contexts.as_slice() {
+            [] => self.message.clone(),
+            [one] => format!("{} ({one})", self.message),
+            [first, rest @ ..] => format!(
+                "{} ({first}, and {} more page{})",
+                self.message,
+                rest.len(),
+                if rest.len() == 1 { "" } else { "s" }
+            ),
+        }
+    }
+
+    /// Everything but the context: diagnostics equal in this are one problem.
+    fn cause(&self) -> impl Ord + '_ {
+        (
+            &self.path,
+            self.span.as_ref().map(|s| (s.start, s.end)),
+            &self.message,
+            self.severity,
+            &self.label,
+            &self.hints,
+        )
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -108,7 +144,7 @@ impl Diagnostic {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
         }
-        .with_message(&self.message)
+        .with_message(self.full_message())
         .with_notes(self.hints.iter().map(|h| format!("help: {h}")).collect());
         match (&self.source, &self.span) {
             (Some(source), Some(span)) => {
@@ -130,7 +166,7 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut out = format!("{word}: {}\n  ┌─ {}\n", self.message, self.path);
+        let mut out = format!("{word}: {}\n  ┌─ {}\n", self.full_message(), self.path);
         if !self.label.is_empty() {
             let _ = writeln!(out, "  │ {}", self.label);
         }
@@ -176,15 +212,28 @@ impl Diagnostics {
         self.items.iter()
     }
 
-    /// Sorts by file, then position, so parallel loading prints deterministically.
+    /// Sorts by file, then position, so parallel loading prints
+    /// deterministically; and merges problems with one cause (a template
+    /// mistake that every page hits, a page's mistake met in every
+    /// language) into one diagnostic that counts the places it showed.
     pub fn sort(&mut self) {
-        self.items.sort_by(|a, b| {
-            (&a.path, a.span.as_ref().map(|s| s.start), &a.message).cmp(&(
-                &b.path,
-                b.span.as_ref().map(|s| s.start),
-                &b.message,
-            ))
-        });
+        for d in &mut self.items {
+            d.contexts.sort();
+        }
+        self.items
+            .sort_by(|a, b| a.cause().cmp(&b.cause()).then(a.contexts.cmp(&b.contexts)));
+        let mut merged: Vec<Diagnostic> = Vec::with_capacity(self.items.len());
+        for d in self.items.drain(..) {
+            match merged.last_mut() {
+                Some(last) if last.cause() == d.cause() => last.contexts.extend(d.contexts),
+                _ => merged.push(d),
+            }
+        }
+        for d in &mut merged {
+            d.contexts.sort();
+            d.contexts.dedup();
+        }
+        self.items = merged;
     }
 
     /// All diagnostics, then a one-line tally, as printed to the editor.
@@ -204,6 +253,16 @@ impl IntoIterator for Diagnostics {
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
     }
+}
+
+/// The known word closest to a misspelt one, if it is close enough to be a typo.
+pub fn closest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(word, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 /// 1-based (line, column in characters) of byte `offset` in `text`.
@@ -269,5 +328,28 @@ mod tests {
         assert!(text.contains("content/a.it.md:2:1"), "{text}");
         assert!(text.contains("help: did you mean `title`?"), "{text}");
         assert!(text.contains("titel: Ciao"), "{text}");
+    }
+
+    #[test]
+    fn one_cause_met_on_many_pages_is_one_diagnostic_with_a_count() {
+        let src = "{{ url_for(path='/privacy.md') }}";
+        let mut diags = Diagnostics::default();
+        for page in ["b.md", "a.md", "c.md"] {
+            for lang in ["it", "en"] {
+                diags.push(
+                    Diagnostic::error("base.html", "no page")
+                        .at(src, 3..30)
+                        .context(format!("rendering {page} in `{lang}`")),
+                );
+            }
+        }
+        diags.push(Diagnostic::error("base.html", "another").at(src, 3..30));
+        diags.sort();
+        assert_eq!(diags.errors(), 2);
+        let text = diags.render();
+        assert!(
+            text.contains("error: no page (rendering a.md in `en`, and 5 more pages)"),
+            "{text}"
+        );
     }
 }

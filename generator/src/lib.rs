@@ -80,6 +80,11 @@ pub enum Error {
     /// output folder (aliases and slugs are refused when read already).
     #[error("`{0}` is not a path inside the output folder; nothing was written there")]
     OutsideOutput(String),
+    #[error("cannot write the build cache in {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no page `{0}` in this site")]
     NoSuchPage(String),
     #[error("{0}")]

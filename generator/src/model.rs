@@ -55,6 +55,9 @@ pub struct Group {
 
 impl Group {
     /// The file shown in `lang`: its translation, or the fallback and `true`.
+    /// The one place where a fallback page is decided (with
+    /// [`Group::is_translated`]): rendering, navigation, switchers, the
+    /// sitemap, the summary and the translation report all ask here.
     pub fn source(&self, lang: LangId, default: LangId) -> (PageId, bool) {
         if let Some(p) = self.members[lang] {
             return (p, false);
@@ -441,7 +444,7 @@ impl Site {
         let mut out: BTreeMap<LangId, Vec<GroupId>> = BTreeMap::new();
         for (gid, g) in self.groups.iter().enumerate() {
             for lang in 0..self.config.languages.len() {
-                if g.members[lang].is_none() {
+                if !g.is_translated(lang) {
                     out.entry(lang).or_default().push(gid);
                 }
             }
@@ -522,10 +525,10 @@ impl Site {
         // The whole path first, then the name alone (a page linked from
         // the wrong folder).
         let base = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
-        let found = crate::load::frontmatter::closest(wanted, &names).or_else(|| {
+        let found = crate::diagnostic::closest(wanted, &names).or_else(|| {
             let bases: Vec<String> = names.iter().map(|n| base(n)).collect();
             let refs: Vec<&str> = bases.iter().map(String::as_str).collect();
-            let b = crate::load::frontmatter::closest(&base(wanted), &refs)?;
+            let b = crate::diagnostic::closest(&base(wanted), &refs)?;
             names.iter().copied().find(|n| base(n) == b)
         })?;
         let is_page = all.iter().any(|(k, p)| *k == found && *p);

@@ -15,6 +15,7 @@ use crate::{BuildResult, Diagnostics, Error, Options, Project, write};
 pub struct Preview {
     opts: Options,
     out: PathBuf,
+    store: crate::cache::Store,
     /// The content folder as the file watcher names it.
     content: Option<PathBuf>,
     state: Option<(Project, Vec<PageFacts>)>,
@@ -23,9 +24,11 @@ pub struct Preview {
 impl Preview {
     pub fn new(opts: Options, out: PathBuf) -> Self {
         let content = std::fs::canonicalize(&opts.content).ok();
+        let store = crate::cache::Store::new(&opts.content, &out);
         Preview {
             opts,
             out,
+            store,
             content,
             state: None,
         }
@@ -40,12 +43,14 @@ impl Preview {
     pub fn rebuild(&mut self) -> Result<BuildResult, Error> {
         let start = Instant::now();
         let mut diags = Diagnostics::default();
-        let previous = crate::cache::Manifest::read(&self.out);
-        let Some(project) = Project::load_cached(&self.opts, &mut diags, previous.as_ref()) else {
+        let previous: Option<crate::build::Manifest> = self.store.read();
+        let known = previous.as_ref().map(|m| m as &dyn crate::load::Known);
+        let Some(project) = Project::load_cached(&self.opts, &mut diags, known) else {
             diags.sort();
             return Err(Error::Invalid(diags));
         };
-        let (result, facts) = project.build(&self.opts, &self.out, diags, start, previous)?;
+        let (result, facts) =
+            project.build(&self.opts, &self.out, &self.store, diags, start, previous)?;
         self.state = Some((project, facts));
         Ok(result)
     }
@@ -80,7 +85,7 @@ impl Preview {
             // unchanged. (Compared by hash: the page's own text may not have
             // been read before, and reading it now would read the new file.)
             if split.body_start != page.body_start
-                || crate::cache::body_hash(&text[..split.body_start]) != page.front_hash
+                || crate::load::text_hash(&text[..split.body_start]) != page.front_hash
             {
                 return None;
             }
@@ -98,7 +103,7 @@ impl Preview {
             pages.insert(pid);
         }
         let mut diags = Diagnostics::default();
-        let sink = match write::DirSink::new(&self.out) {
+        let sink = match write::DirSink::new(&self.out, self.store.made_output()) {
             Ok(s) => s,
             Err(source) => {
                 return Some(Err(Error::Output {

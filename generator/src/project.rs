@@ -22,18 +22,19 @@ impl Project {
         Self::load_cached(opts, diags, None)
     }
 
-    /// Like [`Project::load`], taking unchanged pages from the last build's cache.
+    /// Like [`Project::load`], taking unchanged files from what an earlier
+    /// load knew of them (the build cache).
     pub fn load_cached(
         opts: &Options,
         diags: &mut Diagnostics,
-        cache: Option<&crate::cache::Manifest>,
+        known: Option<&dyn load::Known>,
     ) -> Option<Project> {
         let mut t = Instant::now();
         let config = config::SiteConfig::load(&opts.content.join("site.yaml"), diags)?;
         let theme = Theme::load(&opts.themes, &config, diags);
         let desks = data::load_desks(&opts.content, diags);
         phase("config+theme", &mut t);
-        let loaded = load::load(&opts.content, &config, diags, cache);
+        let loaded = load::load(&opts.content, &config, diags, known);
         phase("load", &mut t);
         let site = Site::build(config, desks, loaded, opts.drafts, diags);
         phase("model", &mut t);
@@ -81,10 +82,14 @@ impl Project {
     }
 }
 
+/// The key of a page named by its source path: `/guides/_index.md` → `guides/_index`.
+fn page_key(path: &str) -> &str {
+    path.trim_start_matches('/').trim_end_matches(".md")
+}
+
 fn check_menu(site: &Site, content: &std::path::Path, diags: &mut Diagnostics) {
     for item in &site.config.menu {
-        let key = item.trim_start_matches('/').trim_end_matches(".md");
-        if !site.by_key.contains_key(key) {
+        if !site.by_key.contains_key(page_key(item)) {
             diags.push(
                 Diagnostic::error(
                     content.join("site.yaml"),
@@ -96,13 +101,23 @@ fn check_menu(site: &Site, content: &std::path::Path, diags: &mut Diagnostics) {
     }
 }
 
-/// Template functions that need the site: `url_for(path=…)` and `asset(name=…)`.
+/// Template functions that need the site: `url_for(path=…)`,
+/// `page_exists(path=…)` (so a theme links optional pages only where a site
+/// has them) and `asset(name=…)`.
 fn register_functions(theme: &mut Theme, site: &Site) {
     let urls: Arc<std::collections::HashMap<String, Vec<String>>> = Arc::new(
         site.by_key
             .iter()
             .map(|(k, &g)| (k.clone(), site.groups[g].urls.clone()))
             .collect(),
+    );
+    let known = Arc::clone(&urls);
+    theme.tera.register_function(
+        "page_exists",
+        move |kwargs: tera::Kwargs, _: &tera::State| -> tera::TeraResult<bool> {
+            let path: String = kwargs.must_get("path")?;
+            Ok(known.contains_key(page_key(&path)))
+        },
     );
     let codes: Arc<Vec<String>> = Arc::new(
         site.config
@@ -119,9 +134,8 @@ fn register_functions(theme: &mut Theme, site: &Site) {
                 Some(l) => Some(l),
                 None => state.get::<String>("lang_code")?,
             };
-            let key = path.trim_start_matches('/').trim_end_matches(".md");
             let per_lang = urls
-                .get(key)
+                .get(page_key(&path))
                 .ok_or_else(|| tera::Error::message(format!("url_for: no page `{path}`")))?;
             let i = lang
                 .and_then(|l| codes.iter().position(|c| *c == l))

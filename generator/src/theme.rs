@@ -129,12 +129,14 @@ impl Theme {
             tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
             _ => None,
         };
-        let message = |m: &str| format!("template error: {m} ({context})");
+        let message = |m: &str| format!("template error: {m}");
         match report.and_then(|r| self.sources.get(r.filename()).map(|s| (r, s))) {
             Some((r, (path, source))) => Diagnostic::error(path, message(r.message()))
                 .at(source, r.span().range.clone())
-                .label("here"),
-            None => Diagnostic::error(self.dir.join("templates"), message(&err.to_string())),
+                .label("here")
+                .context(context),
+            None => Diagnostic::error(self.dir.join("templates"), message(&err.to_string()))
+                .context(context),
         }
     }
 }
@@ -239,7 +241,8 @@ fn reported_errors(text: &str, sources: &TemplateSources) -> Vec<Diagnostic> {
 }
 
 /// Tera checks at compile time that called functions exist; the real
-/// `url_for` and `asset` need the site model, so they replace these later.
+/// `url_for`, `asset` and `page_exists` need the site model, so they replace
+/// these later.
 pub const SITE_FUNCTIONS: &[&str] = &["url_for", "asset"];
 
 fn declare_site_functions(tera: &mut Tera) {
@@ -251,6 +254,12 @@ fn declare_site_functions(tera: &mut Tera) {
             },
         );
     }
+    tera.register_function(
+        "page_exists",
+        |_: tera::Kwargs, _: &tera::State| -> tera::TeraResult<bool> {
+            Err(tera::Error::message("called before the site was loaded"))
+        },
+    );
 }
 
 /// Interface strings: `i18n/<code>.yaml`, nested maps of text. A key missing

@@ -12,9 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::Error;
 use crate::render::Sink;
 
-/// Marks a folder as ours, so that stale files may be removed from it.
-pub const MARKER: &str = ".sportello-build";
-
 pub struct DirSink {
     fresh: bool,
     root: PathBuf,
@@ -24,24 +21,20 @@ pub struct DirSink {
 }
 
 impl DirSink {
-    /// Prepares `root`; refuses a non-empty folder that an earlier build did not make.
-    pub fn new(root: &Path) -> io::Result<DirSink> {
-        if root.exists() && !root.join(MARKER).exists() && std::fs::read_dir(root)?.next().is_some()
-        {
+    /// Prepares `root`; `ours` says an earlier build made it (the build cache
+    /// knows). Refuses a non-empty folder that is not ours, so that stale-file
+    /// removal never touches someone else's files.
+    pub fn new(root: &Path, ours: bool) -> io::Result<DirSink> {
+        let empty = !root.exists() || std::fs::read_dir(root)?.next().is_none();
+        if !ours && !empty {
             return Err(io::Error::other(format!(
                 "{} is not empty and was not made by `sportello build`; choose another --out, or empty it",
                 root.display()
             )));
         }
-        // A folder that did not exist, or held only our marker, has nothing stale.
-        let fresh = !root.join(MARKER).exists();
         std::fs::create_dir_all(root)?;
-        std::fs::write(
-            root.join(MARKER),
-            b"made by sportello build; files here are replaced on every build\n",
-        )?;
         Ok(DirSink {
-            fresh,
+            fresh: empty,
             root: root.to_path_buf(),
             made: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
@@ -112,7 +105,7 @@ impl DirSink {
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.is_empty() || rel == MARKER || rel == crate::cache::FILE {
+            if rel.is_empty() {
                 continue;
             }
             if entry.file_type().is_dir() {
@@ -211,7 +204,7 @@ mod tests {
     fn writer_refuses_paths_that_leave_its_root() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("public");
-        let sink = DirSink::new(&root).unwrap();
+        let sink = DirSink::new(&root, false).unwrap();
         for rel in [
             "../somewhere/index.html",
             "it/../../x.html",

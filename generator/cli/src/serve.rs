@@ -88,6 +88,9 @@ pub fn site(out: &Path) -> Router {
         let root = Arc::clone(&root);
         async move {
             let path = req.uri().path().to_string();
+            if hidden(&path) {
+                return Ok(not_found(&root, &path));
+            }
             let res = tower::ServiceExt::oneshot(files, req)
                 .await
                 .map(IntoResponse::into_response);
@@ -97,6 +100,16 @@ pub fn site(out: &Path) -> Router {
             }
         }
     }))
+}
+
+/// Whether a request path names a dot-file or a file in a dot-folder, even
+/// percent-encoded: a build publishes none, so none is served (whatever else
+/// sits in the output folder, such as an editor's or a tool's own files).
+fn hidden(path: &str) -> bool {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .split(['/', '\\'])
+        .any(|segment| segment.starts_with('.'))
 }
 
 /// The 404 page of the language the path is in, else the site's.

@@ -253,6 +253,10 @@ fn contact_form_has_every_field_labelled() {
             "content/contact/_index.it.md",
             "---\ntitle: Contatti\ntemplate: contact\n---\n",
         )
+        .file(
+            "content/_data/desks.yaml",
+            "- { id: terni, name: { it: Terni }, city: Terni, status: open }\n",
+        )
         .build();
     assert!(run.ok(), "{}", run.stderr());
     let html = run.file("ar/contact/index.html");
@@ -649,6 +653,64 @@ fn heading_ids_follow_githubs_rules_so_copied_anchors_work() {
 }
 
 #[test]
+fn build_cache_is_not_published() {
+    let site = TestSite::new().page("a.it.md", "A", "## Uno {#one}\n");
+    age_content(&site);
+    let first = site.build();
+    assert!(first.ok(), "{}", first.stderr());
+    let public = site.path().join("public");
+    // Nothing in the published folder is the build's own: no dot-file, no
+    // file naming the source tree or its front matter.
+    for e in walkdir::WalkDir::new(&public).min_depth(1) {
+        let e = e.unwrap();
+        let rel = e
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            !rel.split('/').any(|s| s.starts_with('.')),
+            "{rel} is published"
+        );
+        if e.file_type().is_file() {
+            let text = String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()).into_owned();
+            assert!(!text.contains("a.it.md"), "{rel} holds a source path");
+        }
+    }
+    // The cache still works, from next to the content folder.
+    assert!(site.path().join(".sportello-cache").is_dir());
+    let second = site.build();
+    assert!(
+        second.stderr().contains("(0 written"),
+        "{}",
+        second.stderr()
+    );
+    // The output folder is still recognised as ours: stale files go.
+    let third = site.remove("content/a.it.md").build();
+    assert!(third.ok(), "{}", third.stderr());
+    assert!(!third.exists("it/a/index.html"));
+}
+
+#[test]
+fn output_folder_of_an_older_version_is_taken_over_and_its_cache_removed() {
+    let site = TestSite::new()
+        .file("public/.sportello-build", "made by sportello build\n")
+        .file("public/.sportello-cache.json", "{\"version\":2}")
+        .file("public/it/old/index.html", "old");
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(run.exists("it/index.html"));
+    for old in [
+        ".sportello-build",
+        ".sportello-cache.json",
+        "it/old/index.html",
+    ] {
+        assert!(!run.exists(old), "{old} is still published");
+    }
+}
+
+#[test]
 fn template_written_with_html_extension_is_accepted() {
     let run = TestSite::new()
         .file(
@@ -708,4 +770,114 @@ fn desk_source_that_is_not_a_web_address_is_a_located_error() {
     );
     assert!(err.contains("desks.yaml:5:"), "{err}");
     assert!(err.contains("source_date `2 marzo` is not a date"), "{err}");
+}
+
+#[test]
+fn default_theme_builds_a_tree_of_settings_and_one_home_page() {
+    let run = TestSite::empty()
+        .file(
+            "content/site.yaml",
+            "base_url: https://example.org\ndefault_language: en\ntitle: { en: Mini }\nlanguages:\n  - { code: en, name: English }\n",
+        )
+        .file("content/index.md", "---\ntitle: Home\n---\nHello.\n")
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(!run.stderr().contains("error"), "{}", run.stderr());
+    let home = run.file("en/index.html");
+    assert!(home.contains("Hello."), "{home}");
+    for absent in [
+        "/en/privacy/",
+        "/en/about/",
+        "/en/contact/",
+        "/en/desks/",
+        "<form",
+    ] {
+        assert!(!home.contains(absent), "{absent} in {home}");
+    }
+    assert!(
+        !home.contains("contact-block"),
+        "no desks and no contact pages: no contact block: {home}"
+    );
+}
+
+#[test]
+fn default_theme_links_about_privacy_contact_and_desks_only_where_they_exist() {
+    let site = TestSite::new()
+        .file(
+            "content/contact/_index.it.md",
+            "---\ntitle: Contatti\ntemplate: contact\n---\n",
+        )
+        .remove("content/privacy.it.md")
+        .remove("content/desks/_index.it.md");
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    let page = run.file("en/about/index.html");
+    assert!(page.contains(r#"href="/en/about/""#), "{page}");
+    assert!(page.contains(r#"href="/en/contact/""#), "{page}");
+    assert!(!page.contains("/en/privacy/"), "{page}");
+    assert!(!page.contains("/en/desks/"), "{page}");
+    let contact = run.file("en/contact/index.html");
+    assert!(contact.contains("<form"), "{contact}");
+    assert!(!contact.contains("/en/privacy/"), "{contact}");
+
+    let run = site
+        .remove("content/about.it.md")
+        .remove("content/contact/_index.it.md")
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let home = run.file("ar/index.html");
+    for absent in ["/ar/about/", "/ar/contact/", "/ar/privacy/", "/ar/desks/"] {
+        assert!(!home.contains(absent), "{absent} in {home}");
+    }
+}
+
+#[test]
+fn contact_form_only_where_the_site_configures_one() {
+    let run = TestSite::new()
+        .file(
+            "content/site.yaml",
+            &support::SITE.replace("forms: { contact: /forms/contact }\n", ""),
+        )
+        .file(
+            "content/contact/_index.it.md",
+            "---\ntitle: Contatti\ntemplate: contact\n---\nScriveteci.\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let contact = run.file("it/contact/index.html");
+    assert!(contact.contains("Scriveteci."), "{contact}");
+    assert!(!contact.contains("<form"), "{contact}");
+    assert!(!contact.contains("/forms/contact"), "{contact}");
+    assert!(
+        !run.file("it/index.html").contains("Scrivi con il modulo"),
+        "no form, no \"write with the form\" link on every page"
+    );
+}
+
+#[test]
+fn one_template_mistake_on_every_page_is_reported_once_with_a_count() {
+    let themes = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::themes(), themes.path());
+    let base = themes.path().join("default/templates/base.html");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(
+        &base,
+        text.replace(
+            "</footer>",
+            "<a href=\"{{ url_for(path='/team.md') }}\">team</a></footer>",
+        ),
+    )
+    .unwrap();
+    let site = TestSite::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["build", "--content", "content", "--themes"])
+        .arg(themes.path())
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(err.matches("no page `/team.md`").count(), 1, "{err}");
+    assert!(err.contains("more pages)"), "{err}");
+    assert!(err.contains("build failed: 1 error(s)"), "{err}");
 }

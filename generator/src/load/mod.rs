@@ -38,7 +38,7 @@ pub struct SourcePage {
     /// The file on disk.
     source: PathBuf,
     /// The whole file, read when first needed: a build that reuses this
-    /// page's output (see [`crate::cache`]) may never need it.
+    /// page's output (the build cache) may never need it.
     text: OnceLock<String>,
     /// Where the body starts in the text.
     pub body_start: usize,
@@ -47,8 +47,30 @@ pub struct SourcePage {
     pub body_hash: String,
     /// Size and modification time when loaded.
     pub stamp: Stamp,
-    /// Loaded from the build cache without reading the file.
+    /// Known from an earlier load, without reading the file.
     pub from_cache: bool,
+}
+
+/// What a load knew of a page file: enough to take it again without reading
+/// it while its stamp is the same (the build cache keeps these).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct KnownFile {
+    pub stamp: Stamp,
+    pub body_start: usize,
+    pub front_hash: String,
+    pub body_hash: String,
+    pub front: FrontMatter,
+}
+
+/// What an earlier load knew of files (the build cache keeps it).
+pub trait Known: Sync {
+    /// By the file's shown path (`content/guides/found.ar.md`).
+    fn file(&self, shown: &str) -> Option<&KnownFile>;
+}
+
+/// The hash of a text that tells whether it changed (xxh3, not for security).
+pub fn text_hash(text: &str) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes()))
 }
 
 /// What tells a file unchanged without reading it, as make and cargo do.
@@ -86,8 +108,19 @@ impl SourcePage {
 
     /// Replaces the text after an edit that kept the front matter (`serve`).
     pub fn set_text(&mut self, text: String) {
-        self.body_hash = crate::cache::body_hash(text.get(self.body_start..).unwrap_or_default());
+        self.body_hash = text_hash(text.get(self.body_start..).unwrap_or_default());
         self.text = OnceLock::from(text);
+    }
+
+    /// What the next load may take without reading the file.
+    pub fn known(&self) -> KnownFile {
+        KnownFile {
+            stamp: self.stamp,
+            body_start: self.body_start,
+            front_hash: self.front_hash.clone(),
+            body_hash: self.body_hash.clone(),
+            front: self.front.clone(),
+        }
     }
 
     /// `dir/name`, the page's identity among the files of one language.
@@ -127,13 +160,13 @@ pub fn join(dir: &str, name: &str) -> String {
 }
 
 /// Reads every page and lists every asset under `content`. A page whose size
-/// and modification time are those the last build's `cache` recorded is
-/// taken from it without reading the file.
+/// and modification time are those an earlier load recorded (`known`) is
+/// taken from that record without reading the file.
 pub fn load(
     content: &Path,
     config: &SiteConfig,
     diags: &mut Diagnostics,
-    cache: Option<&crate::cache::Manifest>,
+    known: Option<&dyn Known>,
 ) -> Loaded {
     let mut t = std::time::Instant::now();
     let mut md_files = Vec::new();
@@ -181,11 +214,11 @@ pub fn load(
         .par_iter()
         .map(|(path, rel, stamp)| {
             let shown = path.display().to_string();
-            let cached = cache
-                .and_then(|m| m.pages.get(&shown))
-                .and_then(|e| e.file.as_ref().map(|f| (e, f)));
-            match cached.filter(|(_, f)| f.stamp == *stamp) {
-                Some((entry, file)) => from_cache(path, shown, rel, config, entry, file),
+            match known
+                .and_then(|k| k.file(&shown))
+                .filter(|f| f.stamp == *stamp)
+            {
+                Some(file) => from_known(path, shown, rel, config, file),
                 None => read_page(path, shown, rel, config, *stamp),
             }
         })
@@ -284,13 +317,12 @@ fn naming(shown: &str, rel: &str, config: &SiteConfig, diags: &mut Vec<Diagnosti
     }
 }
 
-fn from_cache(
+fn from_known(
     path: &Path,
     shown: String,
     rel: &str,
     config: &SiteConfig,
-    entry: &crate::cache::PageEntry,
-    file: &crate::cache::FileEntry,
+    file: &KnownFile,
 ) -> (Option<SourcePage>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let n = naming(&shown, rel, config, &mut diags);
@@ -298,7 +330,7 @@ fn from_cache(
         front: file.front.clone(),
         body_start: file.body_start,
         front_hash: file.front_hash.clone(),
-        body_hash: entry.body.clone(),
+        body_hash: file.body_hash.clone(),
         stamp: file.stamp,
         text: OnceLock::new(),
         from_cache: true,
@@ -327,8 +359,8 @@ fn read_page(
             let content = Content {
                 front,
                 body_start,
-                front_hash: crate::cache::body_hash(&text[..body_start]),
-                body_hash: crate::cache::body_hash(&text[body_start..]),
+                front_hash: text_hash(&text[..body_start]),
+                body_hash: text_hash(&text[body_start..]),
                 stamp,
                 text: OnceLock::from(text),
                 from_cache: false,

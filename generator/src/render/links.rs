@@ -10,7 +10,7 @@ use crate::load::SourcePage;
 use crate::markdown::Links;
 use crate::model::{GroupId, Link, PageId, Site};
 
-use super::PageFacts;
+use super::{AnchorFact, PageFacts};
 
 pub(super) struct AnchorRef {
     group: GroupId,
@@ -20,8 +20,8 @@ pub(super) struct AnchorRef {
 }
 
 impl AnchorRef {
-    pub(super) fn cached(&self, site: &Site) -> crate::cache::CachedAnchor {
-        crate::cache::CachedAnchor {
+    pub(super) fn fact(&self, site: &Site) -> AnchorFact {
+        AnchorFact {
             group: site.groups[self.group].key.clone(),
             lang: site.config.languages[self.lang].code.clone(),
             anchor: self.anchor.clone(),
@@ -73,21 +73,19 @@ pub fn check_anchors(
             )
             .at(page.text(), a.start..a.end)
             .label("broken anchor");
-            diags.push(
-                match crate::load::frontmatter::closest(&a.anchor, &sorted) {
-                    Some(k) => d.hint(format!("did you mean `#{k}`?")),
-                    None if sorted.is_empty() => d.hint("that page has no headings"),
-                    None => d.hint(format!(
-                        "anchors there: {}",
-                        sorted
-                            .iter()
-                            .take(10)
-                            .copied()
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                },
-            );
+            diags.push(match crate::diagnostic::closest(&a.anchor, &sorted) {
+                Some(k) => d.hint(format!("did you mean `#{k}`?")),
+                None if sorted.is_empty() => d.hint("that page has no headings"),
+                None => d.hint(format!(
+                    "anchors there: {}",
+                    sorted
+                        .iter()
+                        .take(10)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            });
         }
     }
 }

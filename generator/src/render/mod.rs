@@ -35,18 +35,31 @@ pub trait Sink: Sync {
     fn keep(&self, _rel: &str) {}
 }
 
-/// What a build may take over from the last one (see [`crate::cache`]).
+/// What a build may take over from the last one (decided by the build, from its cache).
 pub struct Reuse<'m> {
     /// Per group: nothing it depends on changed, its files can stay.
     pub clean: Vec<bool>,
-    pub previous: &'m crate::cache::Manifest,
+    /// Per page: the facts of its last render, for the anchor check of
+    /// pages that are not rendered again.
+    pub previous: Vec<Option<&'m PageFacts>>,
 }
 
-/// What the cache keeps of each rendered page: its heading ids and anchor links.
-#[derive(Debug, Clone, Default)]
+/// What anchor checks need of a rendered page, kept between builds: its
+/// heading ids and its anchor links.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PageFacts {
     pub ids: Vec<String>,
-    pub anchors: Vec<crate::cache::CachedAnchor>,
+    pub anchors: Vec<AnchorFact>,
+}
+
+/// An anchor link of a page: target group key, language code, anchor, byte range.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AnchorFact {
+    pub group: String,
+    pub lang: String,
+    pub anchor: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// Counts of what a render produced, for the summary line.
@@ -176,14 +189,9 @@ impl<'a> Renderer<'a> {
             &format!("/{}/", self.site.config.languages[lang].code),
         );
         ctx.insert("form", &json!({"status": null, "values": {}, "errors": {}}));
-        ctx.insert(
-            "forms_contact",
-            self.site
-                .config
-                .forms
-                .get("contact")
-                .map_or("/forms/contact", String::as_str),
-        );
+        // Absent (null) when the site configures no contact form: the theme
+        // then shows none.
+        ctx.insert("forms_contact", &self.site.config.forms.get("contact"));
         ctx.insert("site_base_url", &self.site.config.base_url);
         ctx.insert("preview", &self.preview);
         ctx
@@ -464,11 +472,8 @@ impl<'a> Renderer<'a> {
                 .map(|(_, g)| g)
             {
                 for &pid in g.members.iter().flatten() {
-                    if let Some(entry) = r.previous.pages.get(&site.page(pid).path) {
-                        facts[pid] = PageFacts {
-                            ids: entry.ids.clone(),
-                            anchors: entry.anchors.clone(),
-                        };
+                    if let Some(previous) = r.previous[pid] {
+                        facts[pid] = previous.clone();
                     }
                 }
             }
@@ -480,7 +485,7 @@ impl<'a> Renderer<'a> {
             if let Some((pid, ids)) = o.headings {
                 facts[pid] = PageFacts {
                     ids,
-                    anchors: o.anchors.iter().map(|a| a.cached(site)).collect(),
+                    anchors: o.anchors.iter().map(|a| a.fact(site)).collect(),
                 };
             }
             if o.written {
@@ -593,7 +598,7 @@ impl<'a> Renderer<'a> {
                     pid,
                     PageFacts {
                         ids,
-                        anchors: o.anchors.iter().map(|a| a.cached(self.site)).collect(),
+                        anchors: o.anchors.iter().map(|a| a.fact(self.site)).collect(),
                     },
                 ));
             }

@@ -70,6 +70,13 @@ impl TestSite {
             .page("privacy.it.md", "Privacy", "")
     }
 
+    /// A fixture with no files at all.
+    pub fn empty() -> Self {
+        TestSite {
+            dir: Rc::new(tempfile::tempdir().unwrap()),
+        }
+    }
+
     pub fn file(self, rel: &str, text: &str) -> Self {
         let p = self.dir.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
