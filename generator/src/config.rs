@@ -38,6 +38,9 @@ pub struct SiteConfig {
     /// The text that marks a value only the desk can supply (extension);
     /// `check` lists where it is left, `build --strict` refuses it.
     pub confirm_marker: String,
+    /// Whether a translation older than its original says so to readers
+    /// (`stale_notice: false` turns it off).
+    pub stale_notice: bool,
     pub extra: serde_json::Value,
 }
 
@@ -64,8 +67,14 @@ struct RawConfig {
     menu: Vec<String>,
     #[serde(default)]
     confirm_marker: Option<yaml::Spanned<String>>,
+    #[serde(default = "yes")]
+    stale_notice: bool,
     #[serde(default)]
     extra: serde_json::Value,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -142,7 +151,7 @@ impl SiteConfig {
                 diags.push(
                     Diagnostic::error(path, format!("invalid site settings: {}", e.message))
                         .at_line_col(&text, e.line, e.column, 1)
-                        .hint("keys: base_url, default_language, theme, title, languages, forms, menu, confirm_marker, extra"),
+                        .hint("keys: base_url, default_language, theme, title, languages, forms, menu, confirm_marker, stale_notice, extra"),
                 );
                 return None;
             }
@@ -283,6 +292,7 @@ impl SiteConfig {
             forms: raw.forms,
             menu: raw.menu,
             confirm_marker,
+            stale_notice: raw.stale_notice,
             extra: raw.extra,
         })
     }

@@ -411,6 +411,37 @@ impl Site {
 
     /// Stale translations: (translation, current digest of the original).
     /// Digests are computed here, for `check`, not on every build.
+    /// Translations whose recorded `translated_from` differs from their
+    /// original's digest: readers are told the original changed since. Only
+    /// groups where a translation records a digest are hashed.
+    pub fn outdated_translations(&self) -> std::collections::HashSet<PageId> {
+        use rayon::prelude::*;
+        let default = self.default_lang();
+        self.groups
+            .par_iter()
+            .filter_map(|g| {
+                let orig = g.members[default]?;
+                let recorded: Vec<PageId> = g
+                    .members
+                    .iter()
+                    .enumerate()
+                    .filter(|(lang, _)| *lang != default)
+                    .filter_map(|(_, m)| *m)
+                    .filter(|&t| self.page(t).front.translated_from.is_some())
+                    .collect();
+                (!recorded.is_empty()).then(|| (digest(self.page(orig).text()), recorded))
+            })
+            .flat_map_iter(|(current, recorded)| {
+                recorded
+                    .into_iter()
+                    .filter(|&t| {
+                        self.page(t).front.translated_from.as_deref() != Some(current.as_str())
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
     pub fn stale_translations(&self) -> Vec<(PageId, String)> {
         use rayon::prelude::*;
         let default = self.default_lang();

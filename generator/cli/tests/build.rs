@@ -881,3 +881,74 @@ fn one_template_mistake_on_every_page_is_reported_once_with_a_count() {
     assert!(err.contains("more pages)"), "{err}");
     assert!(err.contains("build failed: 1 error(s)"), "{err}");
 }
+
+/// Readers are told when a translation was made from an older version of
+/// its original (issue 14): in their language, with the original's date and
+/// a link to it; a current translation, an untracked one and a fallback say
+/// nothing, and `stale_notice: false` turns the notice off.
+#[test]
+fn translation_older_than_its_original_tells_readers() {
+    let original = "---\ntitle: Statuto\nupdated: 2026-11-20\n---\nTesto nuovo.\n";
+    // The digest `check` asks for, read from its report.
+    let digest = {
+        let report = TestSite::new()
+            .file("content/statute.it.md", original)
+            .file(
+                "content/statute.en.md",
+                "---\ntitle: Statute\ntranslated_from: \"000000000000\"\n---\n",
+            )
+            .check()
+            .stdout();
+        let line = report
+            .lines()
+            .find(|l| l.contains("statute.en.md"))
+            .unwrap();
+        let at = line.find("`translated_from: ").unwrap() + "`translated_from: ".len();
+        line[at..at + 12].to_string()
+    };
+    let site = TestSite::new()
+        .file("content/statute.it.md", original)
+        .file(
+            "content/statute.en.md",
+            "---\ntitle: Statute\ntranslated_from: \"000000000000\"\n---\nOld text.\n",
+        )
+        .file(
+            "content/statute.ar.md",
+            &format!("---\ntitle: النظام\ntranslated_from: \"{digest}\"\n---\nنص.\n"),
+        )
+        .file("content/other.it.md", "---\ntitle: Altro\n---\nX.\n")
+        .file("content/other.en.md", "---\ntitle: Other\n---\nY.\n");
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    let en = run.file("en/statute/index.html");
+    assert!(en.contains("This translation may be out of date"), "{en}");
+    assert!(
+        en.contains("The original text (Italiano) has changed"),
+        "{en}"
+    );
+    assert!(
+        en.contains(r#"<time datetime="2026-11-20">20 November 2026</time>"#),
+        "{en}"
+    );
+    assert!(
+        en.contains(r#"<a href="/it/statute/" hreflang="it">Read the original</a>"#),
+        "{en}"
+    );
+    let ar = run.file("ar/statute/index.html");
+    assert!(!ar.contains("قد لا تكون هذه الترجمة محدَّثة"), "current: {ar}");
+    assert!(
+        !run.file("en/other/index.html").contains("out of date"),
+        "untracked"
+    );
+    assert!(
+        !run.file("ar/other/index.html").contains("قد لا تكون"),
+        "fallback"
+    );
+    let off = site.file(
+        "content/site.yaml",
+        &format!("{}stale_notice: false\n", support::SITE),
+    );
+    let run = off.build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(!run.file("en/statute/index.html").contains("out of date"));
+}

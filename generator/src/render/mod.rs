@@ -79,6 +79,8 @@ pub struct Renderer<'a> {
     pub theme: &'a Theme,
     langs: Vec<LangValues>,
     preview: bool,
+    /// Translations made from an older version of their original.
+    outdated: std::collections::HashSet<PageId>,
 }
 
 /// What every page of one language shares.
@@ -110,8 +112,19 @@ struct PageValue<'a> {
     is_fallback: bool,
     draft: bool,
     original_url: &'a str,
+    /// Set on a translation whose original changed since it was made.
+    original_changed: Option<OriginalChanged<'a>>,
     extra: &'a serde_json::Value,
     template: &'a str,
+}
+
+#[derive(Serialize)]
+struct OriginalChanged<'a> {
+    url: &'a str,
+    lang: &'a str,
+    lang_name: &'a str,
+    /// The original's "last reviewed" date (or its date), if it has one.
+    date: Option<DateValue>,
 }
 
 #[derive(Serialize)]
@@ -149,11 +162,17 @@ impl<'a> Renderer<'a> {
         let langs = (0..site.config.languages.len())
             .map(|l| lang_values(site, theme, l))
             .collect();
+        let outdated = if site.config.stale_notice {
+            site.outdated_translations()
+        } else {
+            Default::default()
+        };
         Renderer {
             site,
             theme,
             langs,
             preview: false,
+            outdated,
         }
     }
 
@@ -253,6 +272,18 @@ impl<'a> Renderer<'a> {
         }
         let content_lang = &languages[page.lang];
         let original_url = &site.groups[gid].urls[page.lang];
+        let original_changed = (!is_fallback && self.outdated.contains(&pid))
+            .then(|| g.members[default])
+            .flatten()
+            .map(|orig| {
+                let o = site.page(orig);
+                OriginalChanged {
+                    url: &g.urls[default],
+                    lang: &languages[default].code,
+                    lang_name: &languages[default].name,
+                    date: o.front.updated.or(o.front.date).map(Into::into),
+                }
+            });
         let value = PageValue {
             key: &g.key,
             kind: g.kind.as_str(),
@@ -270,6 +301,7 @@ impl<'a> Renderer<'a> {
             is_fallback,
             draft: page.front.draft,
             original_url,
+            original_changed,
             extra: &page.front.extra,
             template: &template,
         };
