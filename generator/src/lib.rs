@@ -8,7 +8,7 @@
 //!    sections, and gives each page its URL in every language;
 //! 3. **render** — [`render`] turns each page into HTML with the [`theme`]'s
 //!    Tera templates, [`markdown`] resolving links as it goes, plus
-//!    [`sitemap`], [`jsonld`] and opening [`hours`];
+//!    [`sitemap`], the Atom [`feed`]s, [`jsonld`] and opening [`hours`];
 //! 4. **write** — [`mod@write`] puts files on disk, skipping unchanged ones.
 //!
 //! Around it: [`project`] holds a loaded site with its theme; [`mod@build`] runs
@@ -28,6 +28,7 @@ pub mod cache;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
+pub mod feed;
 pub mod hours;
 pub mod jsonld;
 pub mod load;

@@ -81,6 +81,7 @@ pub struct Renderer<'a> {
     preview: bool,
     /// Translations made from an older version of their original.
     outdated: std::collections::HashSet<PageId>,
+    feeds: crate::feed::Feeds,
 }
 
 /// What every page of one language shares.
@@ -173,6 +174,7 @@ impl<'a> Renderer<'a> {
             langs,
             preview: false,
             outdated,
+            feeds: crate::feed::Feeds::new(site),
         }
     }
 
@@ -318,6 +320,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("translations", &self.translations(gid, lang));
         ctx.insert("alternates", &self.alternates(gid));
         ctx.insert("breadcrumbs", &self.breadcrumbs(gid, lang));
+        ctx.insert("feeds", &self.feeds.links(site, gid, lang));
         if matches!(g.kind, Kind::Home | Kind::Section) {
             let items: Vec<ListItem> = g.children[lang]
                 .iter()
@@ -426,6 +429,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("alternates", &Vec::<()>::new());
         ctx.insert("translations", &self.special_translations(lang));
         ctx.insert("breadcrumbs", &Vec::<()>::new());
+        ctx.insert("feeds", &Vec::<()>::new());
         self.theme
             .tera
             .render(&format!("{template}.html"), &ctx)
@@ -567,6 +571,9 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .for_each(|(name, xml)| put(name, xml.as_bytes())),
             Err(d) => diags.push(*d),
+        }
+        for (name, xml) in self.feeds.files(site) {
+            put(&name, xml.as_bytes());
         }
         let mut robots = Context::new();
         robots.insert("sitemap", &site.config.permalink("/sitemap.xml"));
