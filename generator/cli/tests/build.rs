@@ -952,3 +952,84 @@ fn translation_older_than_its_original_tells_readers() {
     assert!(run.ok(), "{}", run.stderr());
     assert!(!run.file("en/statute/index.html").contains("out of date"));
 }
+
+/// Atom feeds (issue 14): one per language and one per section with dated
+/// pages, valid for a feed reader (parsed here by `feed-rs`), absolute URLs,
+/// newest first, no fallback pages, linked from the pages' heads.
+#[test]
+fn atom_feeds_per_language_and_section_are_valid_and_leave_out_fallbacks() {
+    let run = TestSite::new()
+        .page("news/_index.it.md", "Notizie", "")
+        .file(
+            "content/news/a.it.md",
+            "---\ntitle: \"<script>x</script> & co\"\nsummary: Apre lo sportello\ndate: 2026-01-10\n---\nTesto.\n",
+        )
+        .file(
+            "content/news/a.en.md",
+            "---\ntitle: The desk opens\ndate: 2026-01-10\nupdated: 2026-01-12\n---\nText.\n",
+        )
+        .file(
+            "content/news/b.it.md",
+            "---\ntitle: Evento\ndate: 2026-02-01\n---\nTesto.\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let parse = |rel: &str| {
+        feed_rs::parser::parse(run.file(rel).as_bytes())
+            .unwrap_or_else(|e| panic!("{rel} is not a valid feed: {e}"))
+    };
+    let it = parse("it/atom.xml");
+    assert_eq!(it.feed_type, feed_rs::model::FeedType::Atom);
+    let titles: Vec<_> = it
+        .entries
+        .iter()
+        .map(|e| e.title.clone().unwrap().content)
+        .collect();
+    assert_eq!(
+        titles,
+        ["Evento", "<script>x</script> & co"],
+        "newest first, text kept as text"
+    );
+    assert_eq!(
+        it.entries[1].links[0].href,
+        "https://example.org/it/news/a/"
+    );
+    assert_eq!(
+        it.entries[1].summary.as_ref().unwrap().content,
+        "Apre lo sportello"
+    );
+    assert_eq!(it.language.as_deref(), Some("it"));
+    let en = parse("en/atom.xml");
+    assert_eq!(
+        en.entries.len(),
+        1,
+        "the Italian-only page is a fallback in English"
+    );
+    assert_eq!(
+        en.entries[0].links[0].href,
+        "https://example.org/en/news/a/"
+    );
+    assert_eq!(
+        en.entries[0].updated.unwrap().to_rfc3339(),
+        "2026-01-12T00:00:00+00:00"
+    );
+    let section = parse("it/news/atom.xml");
+    assert_eq!(section.entries.len(), 2);
+    assert!(
+        !run.exists("ar/atom.xml"),
+        "Arabic has only fallbacks: no feed"
+    );
+    let page = run.file("it/news/a/index.html");
+    for href in ["/it/atom.xml", "/it/news/atom.xml"] {
+        assert!(
+            page.contains(&format!(
+                r#"<link rel="alternate" type="application/atom+xml" href="{href}""#
+            )),
+            "{href}: {page}"
+        );
+    }
+    assert!(
+        !run.file("ar/news/a/index.html")
+            .contains("application/atom+xml")
+    );
+}
