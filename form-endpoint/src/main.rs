@@ -99,10 +99,41 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Check the queue file and the state log: checksums, unique ids, torn tail.
+    /// Check the queue file and the state log: checksums, unique ids, torn tail, set-aside files.
     Verify {
         #[command(flatten)]
         queue: QueueArg,
+    },
+    /// Look at what was set aside from the end of the queue; restore or dismiss it.
+    Quarantine {
+        #[command(flatten)]
+        queue: QueueArg,
+        #[command(subcommand)]
+        action: QuarantineAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum QuarantineAction {
+    /// List the files set aside from the end of the queue.
+    List,
+    /// Show what a set-aside file holds, line by line.
+    Show {
+        /// The file's name, as `quarantine list` prints it.
+        file: String,
+    },
+    /// Put the records that can still be read back into the queue.
+    Restore {
+        /// The file's name, as `quarantine list` prints it.
+        file: String,
+    },
+    /// Delete a set-aside file once you have kept what you need from it.
+    Dismiss {
+        /// The file's name, as `quarantine list` prints it.
+        file: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -273,6 +304,7 @@ fn main() -> ExitCode {
             dry_run,
         } => purge(&queue.queue, older_than, dry_run),
         Command::Erase { queue, id, yes } => erase(&queue.queue, &id, yes),
+        Command::Quarantine { queue, action } => quarantine(&queue.queue, action),
     };
     match result {
         Ok(code) => code,
@@ -513,11 +545,133 @@ fn verify(path: &std::path::Path) -> anyhow::Result<ExitCode> {
         "\nstate log {}:\n{state}",
         ops::state::state_path(path).display()
     );
-    Ok(if report.is_ok() && state.is_ok() {
+    let set_aside = ops::quarantine::list(path)?;
+    if !set_aside.is_empty() {
+        println!("\nset aside from the end of the queue, not yet dealt with:");
+        for a in &set_aside {
+            println!("  {}  {}", a.file_name(), aside_kind(a.kind));
+        }
+        println!(
+            "NOT OK: look at each with `sportello-forms quarantine show FILE`, then `restore` or `dismiss` it"
+        );
+    }
+    Ok(if report.is_ok() && state.is_ok() && set_aside.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn aside_kind(kind: queue::recover::SetAsideKind) -> &'static str {
+    match kind {
+        queue::recover::SetAsideKind::Torn => {
+            "a last line cut before its newline (a write interrupted by a crash, never acknowledged)"
+        }
+        queue::recover::SetAsideKind::Damaged => {
+            "complete line(s) with a wrong checksum: a request that may have been acknowledged"
+        }
+    }
+}
+
+fn quarantine(queue: &Path, action: QuarantineAction) -> anyhow::Result<ExitCode> {
+    use ops::quarantine as q;
+    use ops::table::printable;
+    match action {
+        QuarantineAction::List => {
+            let all = q::list(queue)?;
+            let mut out = String::new();
+            for a in &all {
+                out.push_str(&format!("{}\t{}\n", a.file_name(), aside_kind(a.kind)));
+            }
+            out.push_str(&format!("{} file(s) set aside\n", all.len()));
+            print_out(&out)
+        }
+        QuarantineAction::Show { file } => {
+            let aside = q::find(queue, &file)?;
+            let mut out = format!("{}: {}\n", aside.file_name(), aside_kind(aside.kind));
+            for line in q::read(&aside)? {
+                let problem = line
+                    .problem
+                    .as_ref()
+                    .map_or("good record".to_owned(), ToString::to_string);
+                out.push_str(&format!(
+                    "\nline at byte {} ({} bytes): {problem}\n",
+                    line.offset, line.len
+                ));
+                match &line.record {
+                    Some(r) => {
+                        for (k, v) in [
+                            ("id", r.id.as_str()),
+                            ("received", r.received.as_str()),
+                            ("desk", r.desk.as_str()),
+                            ("language", r.lang.as_str()),
+                            ("topic", r.topic.as_str()),
+                            ("name", r.name.as_str()),
+                            ("e-mail", r.email.as_deref().unwrap_or("—")),
+                            ("phone", r.phone.as_deref().unwrap_or("—")),
+                        ] {
+                            out.push_str(&format!("  {k:<9} {}\n", printable(v, false)));
+                        }
+                        out.push_str(&format!(
+                            "  message:\n{}\n",
+                            ops::table::wrap(&printable(&r.message, true), 76, "    ")
+                        ));
+                        out.push_str("  readable: `quarantine restore` puts it back in the queue (check the fields above: one of them was damaged)\n");
+                    }
+                    None => out.push_str("  not readable as a request\n"),
+                }
+            }
+            print_out(&out)
+        }
+        QuarantineAction::Restore { file } => {
+            let aside = q::find(queue, &file)?;
+            let report = q::restore(queue, &aside)?;
+            let mut out = String::new();
+            for id in &report.restored {
+                out.push_str(&format!("restored request {id}\n"));
+            }
+            for id in &report.already {
+                out.push_str(&format!("request {id} is already in the queue\n"));
+            }
+            if report.removed {
+                out.push_str(&format!(
+                    "{} deleted: everything in it is in the queue\n",
+                    aside.file_name()
+                ));
+            } else {
+                out.push_str(&format!(
+                    "{} line(s) cannot be read as a request; {} is kept: `quarantine dismiss` it once you have copied what you need\n",
+                    report.unreadable,
+                    aside.file_name()
+                ));
+            }
+            print_out(&out)
+        }
+        QuarantineAction::Dismiss { file, yes } => {
+            let aside = q::find(queue, &file)?;
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    anyhow::bail!(
+                        "to delete {}, add --yes (it cannot be undone).",
+                        aside.file_name()
+                    );
+                }
+                print!(
+                    "Delete {}? What it holds cannot be restored afterwards. Type yes: ",
+                    aside.file_name()
+                );
+                std::io::stdout().flush()?;
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if answer.trim() != "yes" {
+                    println!("nothing deleted.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            q::dismiss(&aside)?;
+            print_out(&format!("deleted {}\n", aside.file_name()))
+        }
+    }
 }
 
 #[tokio::main]
@@ -526,12 +680,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let recovery = queue.recovery();
     tracing::info!(records = recovery.records, "queue opened");
     if let Some(torn) = &recovery.torn {
-        tracing::warn!(
-            offset = torn.offset,
-            bytes = torn.len,
-            saved_to = %torn.saved_to.display(),
-            "a torn tail (a write cut by a crash, never acknowledged) was moved aside"
-        );
+        if torn.complete_lines > 0 {
+            tracing::error!(
+                offset = torn.offset,
+                bytes = torn.len,
+                lines = torn.complete_lines,
+                saved_to = %torn.saved_to.display(),
+                "damaged last record(s), which may have been acknowledged, were set aside; run `sportello-forms quarantine show`"
+            );
+        } else {
+            tracing::warn!(
+                offset = torn.offset,
+                bytes = torn.len,
+                saved_to = %torn.saved_to.display(),
+                "a torn tail (a write cut by a crash, never acknowledged) was moved aside"
+            );
+        }
     }
     if recovery.damaged_count > 0 {
         tracing::error!(

@@ -644,3 +644,125 @@ fn commands_beside_a_running_endpoint_lose_nothing() {
     ok(&q, &["verify"]);
     assert!(leftovers(&q).is_empty(), "{:?}", leftovers(&q));
 }
+
+// ---- set-aside files ----
+
+/// Opens the queue as a server does on start (recovery), then closes it.
+fn start_and_stop(queue: &Path) -> Option<sportello_forms::queue::TornTail> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let q = Queue::open(queue).expect("opens");
+        let torn = q.recovery().torn.clone();
+        q.close().await;
+        torn
+    })
+}
+
+#[test]
+fn damaged_last_record_is_not_a_torn_tail_and_stays_visible_until_restored() {
+    let f = fixture();
+    let q = &f.queue;
+    let mut bytes = fs::read(q).expect("reads");
+    let last_start = bytes[..bytes.len() - 1]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .expect("lines")
+        + 1;
+    // Flip a byte in the last record's name ("Giulia" → "Gjulia"); its
+    // newline is intact.
+    let at = last_start
+        + bytes[last_start..]
+            .windows(6)
+            .position(|w| w == b"Giulia")
+            .expect("name")
+        + 1;
+    bytes[at] ^= 0x03;
+    fs::write(q, &bytes).expect("writes");
+
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(&format!("damaged last record(s) at byte {last_start}")),
+        "{report}"
+    );
+    assert!(report.contains("may have been acknowledged"), "{report}");
+    assert!(!report.contains("torn tail"), "{report}");
+
+    // The server's start sets it aside: it is still reported everywhere.
+    let torn = start_and_stop(q).expect("set aside");
+    assert_eq!(torn.complete_lines, 1);
+    let name = torn
+        .saved_to
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("submissions.jsonl.damaged-"), "{name}");
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success(), "unresolved: verify keeps failing");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&name));
+    assert_eq!(listed(q, &[]).len(), 4);
+    let out = run(q, &["list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&name),
+        "list reports it"
+    );
+    assert!(ok(q, &["quarantine", "list"]).contains(&name));
+    let shown = ok(q, &["quarantine", "show", &name]);
+    assert!(
+        shown.contains("Gjulia Bianchi") && shown.contains(&f.ids[4]),
+        "{shown}"
+    );
+    assert!(shown.contains("checksum mismatch"), "{shown}");
+
+    // Restored: back in the list with a good checksum, the file gone, verify OK.
+    let restored = ok(q, &["quarantine", "restore", &name]);
+    assert!(
+        restored.contains(&format!("restored request {}", f.ids[4])),
+        "{restored}"
+    );
+    let ids = listed(q, &[]);
+    assert_eq!(ids.len(), 5);
+    assert!(ids.contains(&f.ids[4]));
+    assert!(!torn.saved_to.exists());
+    let out = run(q, &["verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn torn_tail_set_aside_is_listed_until_dismissed() {
+    let f = fixture();
+    let q = &f.queue;
+    let mut bytes = fs::read(q).expect("reads");
+    bytes.extend_from_slice(b"{\"v\":1,\"id\":\"01KZ");
+    fs::write(q, &bytes).expect("writes");
+    let torn = start_and_stop(q).expect("set aside");
+    assert_eq!(torn.complete_lines, 0);
+    let name = torn
+        .saved_to
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("submissions.jsonl.torn-"), "{name}");
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("never acknowledged"));
+    let shown = ok(q, &["quarantine", "show", &name]);
+    assert!(shown.contains("not readable as a request"), "{shown}");
+    // Nothing else can be named: only this queue's set-aside files.
+    assert!(
+        fails(q, &["quarantine", "dismiss", "submissions.jsonl", "--yes"])
+            .contains("not a file set aside")
+    );
+    assert!(q.exists());
+    fails(q, &["quarantine", "dismiss", &name]);
+    ok(q, &["quarantine", "dismiss", &name, "--yes"]);
+    assert!(!torn.saved_to.exists());
+    assert!(run(q, &["verify"]).status.success());
+}

@@ -99,11 +99,14 @@ pub struct ReadProblems {
     pub torn_tail: Option<u64>,
     /// Damaged lines in the state log.
     pub state_damaged: Vec<(u64, LineProblem)>,
+    /// Files set aside from the end of the queue, not yet dealt with
+    /// (`sportello-forms quarantine`).
+    pub set_aside: Vec<std::path::PathBuf>,
 }
 
 impl ReadProblems {
     pub fn is_empty(&self) -> bool {
-        self.damaged.is_empty() && self.state_damaged.is_empty()
+        self.damaged.is_empty() && self.state_damaged.is_empty() && self.set_aside.is_empty()
     }
 
     /// A warning for operators, or `None` if all is well. A torn tail alone
@@ -125,10 +128,25 @@ impl ReadProblems {
                 self.state_damaged.len()
             ));
         }
-        Some(format!(
-            "warning: {}. Run `sportello-forms verify` for details and keep a copy of the files before anything else.",
-            parts.join("; ")
-        ))
+        let mut out = String::new();
+        if !parts.is_empty() {
+            out = format!(
+                "warning: {}. Run `sportello-forms verify` for details and keep a copy of the files before anything else.",
+                parts.join("; ")
+            );
+        }
+        for path in &self.set_aside {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "warning: {} was set aside from the end of the queue and may hold a request not listed here: \
+                 look at it with `sportello-forms quarantine show {}`.",
+                path.display(),
+                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            ));
+        }
+        Some(out)
     }
 }
 
@@ -163,10 +181,17 @@ pub fn load(queue: &Path) -> Result<(Vec<Item>, ReadProblems), Error> {
             Err(p) => pending.push((line.offset, p)),
         }
     }
-    // Damage after the last good record is a torn tail.
+    // After the last good record, a line cut without its newline is a write
+    // in progress (or a crash's); a complete line is damaged, like any other.
     if let Some((offset, _)) = pending.first() {
         problems.torn_tail = Some(*offset);
     }
+    pending.retain(|(_, p)| *p != LineProblem::Unterminated);
+    problems.damaged.append(&mut pending);
+    problems.set_aside = super::quarantine::list(queue)?
+        .into_iter()
+        .map(|a| a.path)
+        .collect();
     Ok((items, problems))
 }
 

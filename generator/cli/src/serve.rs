@@ -46,8 +46,13 @@ pub fn run(
         let queue = Queue::open(&queue_path)
             .with_context(|| format!("cannot open the queue {}", queue_path.display()))?;
         if let Some(torn) = &queue.recovery().torn {
+            let what = if torn.complete_lines > 0 {
+                "damaged last record(s) of the queue, which may have been acknowledged, were"
+            } else {
+                "a torn last record of the queue was"
+            };
             eprintln!(
-                "warning: a torn last record of the queue was moved to {}",
+                "warning: {what} moved to {} (see `sportello-forms quarantine`)",
                 torn.saved_to.display()
             );
         }
