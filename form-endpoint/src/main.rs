@@ -16,6 +16,23 @@ use sportello_forms::ops::state::EventKind;
 use sportello_forms::site_pages::SitePages;
 use sportello_forms::{FormPages, FormsConfig, PlainPages, Queue, Rate, ServerOptions, ops, queue};
 
+/// `println!` and `print!` for the operators' commands: a closed stdout
+/// (`| head`, `| true`) is an error that ends the command quietly
+/// ([`closed_pipe`]) instead of a panic.
+macro_rules! outln {
+    () => {
+        writeln!(std::io::stdout())?
+    };
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout(), $($arg)*)?
+    };
+}
+
 #[derive(Parser)]
 #[command(
     version,
@@ -308,11 +325,36 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the output was closed by its reader: a normal end, as for any
+/// Unix tool (`sportello-forms verify | head -1`).
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes, each said once: many messages already quote
+/// their cause, and `{:#}` would repeat it ("…(os error 28): No space left
+/// on device (os error 28)").
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !out.contains(&cause) {
+            out.push_str(": ");
+            out.push_str(&cause);
+        }
+    }
+    out
 }
 
 /// Loads the queue for a reading command; a missing file is said plainly.
@@ -356,7 +398,7 @@ fn change(args: ChangeArgs, kind: EventKind) -> anyhow::Result<ExitCode> {
     load(queue)?;
     let said =
         ops::view::change(queue, &args.id, kind, args.by, args.note).map_err(anyhow::Error::msg)?;
-    println!("{said}");
+    outln!("{said}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -389,13 +431,16 @@ fn export(
                             path.display()
                         )
                     } else {
-                        anyhow::anyhow!("cannot create {}: {e}", path.display())
+                        anyhow::Error::new(e).context(format!("cannot create {}", path.display()))
                     }
                 })?;
             let mut out = std::io::BufWriter::new(file);
             write(&mut out)?;
             out.into_inner()
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error()))?
+                .map_err(|e| {
+                    anyhow::Error::new(e.into_error())
+                        .context(format!("cannot write {}", path.display()))
+                })?
                 .sync_all()
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!(
@@ -446,9 +491,9 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
     let verb = if dry_run { "would delete" } else { "deleted" };
     let day = ops::table::short_time(&cutoff.to_string());
     if report.removed.is_empty() {
-        println!("nothing to delete: no request was received before {day} UTC ({days} days ago).");
+        outln!("nothing to delete: no request was received before {day} UTC ({days} days ago).");
     } else {
-        println!(
+        outln!(
             "{verb} {} request(s) received before {day} UTC, and {} history entr{}:",
             report.removed.len(),
             report.events_removed,
@@ -459,7 +504,7 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
             }
         );
         for r in &report.removed {
-            println!(
+            outln!(
                 "  {}  {}  {}",
                 r.id,
                 ops::table::short_time(&r.received),
@@ -468,10 +513,10 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
         }
     }
     if !dry_run {
-        println!("{} request(s) kept.", report.kept);
+        outln!("{} request(s) kept.", report.kept);
     }
     if report.damaged_kept > 0 {
-        println!(
+        outln!(
             "{} damaged line(s) could not be read and were kept as they were: run `sportello-forms verify`.",
             report.damaged_kept
         );
@@ -487,7 +532,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
         if !std::io::stdin().is_terminal() {
             anyhow::bail!("to erase request {id}, add --yes (it cannot be undone).");
         }
-        print!(
+        out!(
             "Erase request {id} from {} (received {} UTC) and its history? This cannot be undone. Type yes: ",
             ops::table::printable(&item.record.name, false),
             ops::table::short_time(&item.record.received)
@@ -496,7 +541,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if answer.trim() != "yes" {
-            println!("nothing erased.");
+            outln!("nothing erased.");
             return Ok(ExitCode::FAILURE);
         }
     }
@@ -504,7 +549,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
     if report.removed.is_empty() {
         anyhow::bail!("request {id} was already gone (erased or purged meanwhile).");
     }
-    println!(
+    outln!(
         "erased request {id} and {} history entr{}. Backups still hold it until they expire.",
         report.events_removed,
         if report.events_removed == 1 {
@@ -535,23 +580,23 @@ fn verify(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     }
     finish_interrupted_purge(path);
     let report = queue::verify(path)?;
-    println!("queue file {}:\n{report}", path.display());
+    outln!("queue file {}:\n{report}", path.display());
     let ids: std::collections::HashSet<String> = queue::read_records(path)?
         .filter_map(Result::ok)
         .map(|r| r.id)
         .collect();
     let state = ops::state::verify_state(path, &ids)?;
-    println!(
+    outln!(
         "\nstate log {}:\n{state}",
         ops::state::state_path(path).display()
     );
     let set_aside = ops::quarantine::list(path)?;
     if !set_aside.is_empty() {
-        println!("\nset aside from the end of the queue, not yet dealt with:");
+        outln!("\nset aside from the end of the queue, not yet dealt with:");
         for a in &set_aside {
-            println!("  {}  {}", a.file_name(), aside_kind(a.kind));
+            outln!("  {}  {}", a.file_name(), aside_kind(a.kind));
         }
-        println!(
+        outln!(
             "NOT OK: look at each with `sportello-forms quarantine show FILE`, then `restore` or `dismiss` it"
         );
     }
@@ -656,7 +701,7 @@ fn quarantine(queue: &Path, action: QuarantineAction) -> anyhow::Result<ExitCode
                         aside.file_name()
                     );
                 }
-                print!(
+                out!(
                     "Delete {}? What it holds cannot be restored afterwards. Type yes: ",
                     aside.file_name()
                 );
@@ -664,7 +709,7 @@ fn quarantine(queue: &Path, action: QuarantineAction) -> anyhow::Result<ExitCode
                 let mut answer = String::new();
                 std::io::stdin().read_line(&mut answer)?;
                 if answer.trim() != "yes" {
-                    println!("nothing deleted.");
+                    outln!("nothing deleted.");
                     return Ok(ExitCode::FAILURE);
                 }
             }

@@ -766,3 +766,54 @@ fn torn_tail_set_aside_is_listed_until_dismissed() {
     assert!(!torn.saved_to.exists());
     assert!(run(q, &["verify"]).status.success());
 }
+
+// ---- a closed output ----
+
+/// Runs a command whose stdout is a pipe nobody reads any more (as after
+/// `| head -1` has exited, or `| true`).
+fn run_into_closed_pipe(queue: &Path, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(args)
+        .env("SPORTELLO_QUEUE", queue)
+        .stdout(writer)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_closed_pipe_is_a_normal_end_for_every_command() {
+    let f = fixture();
+    let q = &f.queue;
+    for args in [
+        &["verify"][..],
+        &["purge", "--older-than", "1", "--dry-run"],
+        &["export", "--format", "csv"],
+        &["export", "--format", "json"],
+        &["list"],
+        &["show", &f.ids[0]],
+        &["stats"],
+        &["stats", "--json"],
+        &["quarantine", "list"],
+    ] {
+        let out = run_into_closed_pipe(q, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(ids_in(q).len(), 5, "a dry run deletes nothing");
+}
+
+#[test]
+fn error_messages_say_their_cause_once() {
+    let f = fixture();
+    let q = &f.queue;
+    // The state log cannot be read: it is a folder.
+    fs::create_dir(sportello_forms::ops::state::state_path(q)).expect("mkdir");
+    let err = fails(q, &["list"]);
+    assert_eq!(err.matches("(os error 21)").count(), 1, "{err}");
+}
