@@ -817,3 +817,47 @@ fn error_messages_say_their_cause_once() {
     let err = fails(q, &["list"]);
     assert_eq!(err.matches("(os error 21)").count(), 1, "{err}");
 }
+
+#[test]
+fn csv_export_carries_no_terminal_escapes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let q = dir.path().join("submissions.jsonl");
+    let mut bytes = Vec::new();
+    let mut s = sub(
+        "it",
+        "Ana\u{1b}]0;pwned\u{7}\u{1b}[2J",
+        "terni",
+        "other",
+        "ciao\u{9b}31m\nriga due\u{202E}",
+    );
+    s.email = Some("a\u{1b}[31m@example.org".into());
+    encode_line(
+        &Record::new(
+            "01H0000000000000000000000A".into(),
+            "2024-01-01T00:00:00.000Z".into(),
+            s,
+        ),
+        &mut bytes,
+    )
+    .expect("encodes");
+    fs::write(&q, &bytes).expect("writes");
+    ok(
+        &q,
+        &[
+            "note",
+            "01H0000000000000000000000A",
+            "--by",
+            "M\u{1b}[5m",
+            "--note",
+            "x\u{1b}P\u{7}y",
+        ],
+    );
+    let csv = ok(&q, &["export", "--format", "csv"]);
+    for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202E}'] {
+        assert!(!csv.contains(bad), "{bad:?} in {csv:?}");
+    }
+    assert!(
+        csv.contains("riga due"),
+        "the message keeps its lines: {csv}"
+    );
+}

@@ -5,12 +5,16 @@
 //! `=`, `+`, `-` or `@` as a formula (and tab or carriage return can smuggle
 //! one past a trim), so any such cell is prefixed with `'`, which the
 //! program shows as text. A phone number `+39 …` therefore exports as
-//! `'+39 …`. JSON is exported as stored.
+//! `'+39 …`. Control characters (terminal escapes: ESC, OSC, C1) and stray
+//! bidi overrides are replaced as `show` replaces them: a CSV printed to a
+//! terminal cannot repaint it, and spreadsheets need none of them. JSON is
+//! exported as stored (its encoding escapes control characters).
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use super::table::printable;
 use super::view::Item;
 use crate::Error;
 
@@ -105,8 +109,12 @@ pub fn csv<W: Write>(items: &[Item], bom: bool, mut out: W) -> Result<(), Error>
     w.write_record(COLUMNS).map_err(fail)?;
     for item in items {
         let cells = row(item);
-        w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
-            .map_err(fail)?;
+        w.write_record(
+            cells
+                .iter()
+                .map(|c| neutralise(&printable(c, true)).into_owned()),
+        )
+        .map_err(fail)?;
     }
     w.flush().map_err(write_error)
 }
