@@ -861,3 +861,61 @@ fn csv_export_carries_no_terminal_escapes() {
         "the message keeps its lines: {csv}"
     );
 }
+
+// ---- a full disk ----
+
+/// Runs a command that cannot make any file larger than `limit` bytes
+/// (`ulimit -f`, SIGXFSZ ignored): its writes past the limit are cut short
+/// by the kernel, then refused, as on a disk that fills up mid-write.
+fn run_with_file_limit(queue: &Path, limit: u64, args: &[&str]) -> Output {
+    assert_eq!(limit % 1024, 0, "bash counts ulimit -f in KiB");
+    Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"",
+            limit / 1024
+        ))
+        .arg(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(args)
+        .env("SPORTELLO_QUEUE", queue)
+        .env("SPORTELLO_OPERATOR", "Marta")
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_full_disk_leaves_no_partial_line_in_the_state_log() {
+    let f = fixture();
+    let q = &f.queue;
+    ok(q, &["take", &f.ids[0], "--by", "Marta"]);
+    let state = sportello_forms::ops::state::state_path(q);
+    let before = fs::read(&state).expect("state log");
+    // Room for part of the next line only.
+    let limit = (before.len() as u64 / 1024 + 1) * 1024;
+    let note = "n".repeat(3000);
+    let out = run_with_file_limit(q, limit, &["note", &f.ids[1], "--note", &note]);
+    assert!(!out.status.success(), "the write must have failed");
+    assert_eq!(
+        fs::read(&state).expect("state log"),
+        before,
+        "whole or not at all"
+    );
+    assert!(run(q, &["verify"]).status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write"), "{err}");
+}
+
+#[test]
+fn a_failed_erase_leaves_no_purge_new_behind() {
+    let f = fixture();
+    let q = &f.queue;
+    let before = fs::read(q).expect("queue");
+    let out = run_with_file_limit(q, 1024, &["erase", &f.ids[0], "--yes"]);
+    assert!(
+        !out.status.success(),
+        "the new file is larger than the limit"
+    );
+    assert_eq!(leftovers(q), Vec::<String>::new());
+    assert_eq!(fs::read(q).expect("queue"), before, "nothing erased");
+    assert!(run(q, &["verify"]).status.success());
+}
