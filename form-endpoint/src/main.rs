@@ -235,7 +235,6 @@ struct ServeArgs {
     /// Submissions per client: N/s, N/min, N/h, or off.
     #[arg(long, default_value_t = Rate::default())]
     rate: Rate,
-    /// The site's language codes, default first (repeatable).
     /// The site's content folder: answers are rendered with its theme (with --themes).
     #[arg(long, requires = "themes")]
     content: Option<PathBuf>,

@@ -919,3 +919,19 @@ fn a_failed_erase_leaves_no_purge_new_behind() {
     assert_eq!(fs::read(q).expect("queue"), before, "nothing erased");
     assert!(run(q, &["verify"]).status.success());
 }
+
+#[test]
+fn serve_help_gives_each_option_its_own_text() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(["serve", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let content = help
+        .split("--content")
+        .nth(1)
+        .and_then(|s| s.split("--themes").next())
+        .expect("--content documented");
+    assert!(content.contains("content folder"), "{content}");
+    assert!(!content.contains("language codes"), "{content}");
+}

@@ -385,3 +385,28 @@ pub fn change(
         EventKind::Note | EventKind::Notified => format!("note added to request {id}"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::unique_prefix_len;
+
+    #[test]
+    fn ids_are_shortened_to_what_tells_them_apart() {
+        // Different milliseconds: the first 12 characters are enough.
+        assert_eq!(
+            unique_prefix_len(
+                &["01KB0DX9Q7M3T8V2C5E4R6N1PA", "01KAZZ3M1C8Q0000000000000A"],
+                12
+            ),
+            12
+        );
+        // The same millisecond (the writer's monotonic ids): only the end differs.
+        assert_eq!(
+            unique_prefix_len(
+                &["01KB0DX9Q7M3T8V2C5E4R6N1PA", "01KB0DX9Q7M3T8V2C5E4R6N1PB"],
+                12
+            ),
+            26
+        );
+    }
+}
