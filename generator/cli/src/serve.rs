@@ -9,8 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use axum::response::Redirect;
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use notify::{RecursiveMode, Watcher as _};
 use sportello::served::{self, Served};
@@ -109,7 +108,13 @@ pub fn site(out: &Path) -> Router {
                         Some(q) => format!("{to}?{q}"),
                         None => to,
                     };
-                    Redirect::temporary(&to).into_response()
+                    // Never a panic on a header value (the request's path
+                    // was a valid URI, so this always holds).
+                    match HeaderValue::from_str(&to) {
+                        Ok(to) => (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)])
+                            .into_response(),
+                        Err(_) => not_found(&real_root, &path),
+                    }
                 }
                 Served::NotFound => not_found(&real_root, &path),
             })
