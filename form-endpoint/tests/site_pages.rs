@@ -68,7 +68,10 @@ fn bad_lang_is_named_in_the_themed_error_summary() {
         drafts: false,
     })
     .unwrap();
-    let errors = std::collections::BTreeMap::from([("lang".to_owned(), ErrorCode::InvalidLang)]);
+    let errors = std::collections::BTreeMap::from([
+        ("lang".to_owned(), ErrorCode::InvalidLang),
+        ("email".to_owned(), ErrorCode::InvalidEmail),
+    ]);
     let state = FormState::new(FormStatus::Invalid, Default::default(), errors);
     let html = pages.render("it", &state).unwrap();
     let summary = &html[html.find("id=\"error-summary\"").expect("a summary")..];
@@ -77,4 +80,10 @@ fn bad_lang_is_named_in_the_themed_error_summary() {
         summary.contains("La pagina da cui è partito il modulo non è stata riconosciuta"),
         "{summary}"
     );
+    // The fields people can correct keep their link, after the one they cannot.
+    let lang_at = summary.find("La pagina da cui").unwrap();
+    let email_at = summary
+        .find("href=\"#f-email\"")
+        .expect("a link to the field");
+    assert!(lang_at < email_at, "{summary}");
 }

@@ -48,8 +48,12 @@ pub fn resolve(root: &Path, url_path: &str) -> Served {
     if !url_path.ends_with('/') {
         // Re-encoded from the raw segments, joined with single slashes: a
         // leading `//` would make the browser read the next segment as a host.
-        let raw: Vec<&str> = url_path.split('/').filter(|s| !s.is_empty()).collect();
-        return Served::Redirect(format!("/{}/", raw.join("/")));
+        let mut to = String::from("/");
+        for seg in url_path.split('/').filter(|s| !s.is_empty()) {
+            to.push_str(seg);
+            to.push('/');
+        }
+        return Served::Redirect(to);
     }
     match inside(root, &target.join("index.html")) {
         Some(index) if index.is_file() => Served::File(index),
@@ -118,6 +122,8 @@ mod tests {
             Served::File(root.join("it/index.html"))
         );
         assert_eq!(resolve(&root, "/%69t"), Served::Redirect("/%69t/".into()));
+        // Found by the fuzz target: the root named without any slash.
+        assert_eq!(resolve(&root, ""), Served::Redirect("/".into()));
     }
 
     #[test]
