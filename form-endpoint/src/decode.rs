@@ -10,11 +10,14 @@
 //! Only the form's own fields are kept ([`crate::fields::FIELDS`]), the first
 //! occurrence of each; line breaks are normalised to `\n` and control
 //! characters other than tab and line feed are dropped, so stored text is
-//! plain.
+//! plain. Single-line fields ([`fields::is_single_line`]) are folded onto
+//! one line. A field whose bytes are not UTF-8 is kept (with U+FFFD where
+//! they were) and named in [`DecodedForm::unreadable`]: the answer is a 422,
+//! never a record with replacement characters in it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::fields::{FIELDS, HONEYPOT};
+use crate::fields::{self, FIELDS, HONEYPOT};
 
 /// A decoded body: the person's fields and whether the honeypot was filled.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,21 +26,46 @@ pub struct DecodedForm {
     pub values: BTreeMap<String, String>,
     /// `website` had a non-blank value: a bot.
     pub honeypot: bool,
+    /// Known fields whose value was not valid UTF-8.
+    pub unreadable: BTreeSet<String>,
 }
 
 /// Decodes `body`; never fails and never panics.
 pub fn decode_form(body: &[u8]) -> DecodedForm {
     let mut form = DecodedForm::default();
-    for (key, value) in form_urlencoded::parse(body) {
+    for pair in body.split(|b| *b == b'&') {
+        let Some((key, value)) = form_urlencoded::parse(pair).next() else {
+            continue;
+        };
         if key == HONEYPOT {
             form.honeypot |= !value.trim().is_empty();
         } else if let Some(field) = FIELDS.iter().find(|f| **f == key) {
-            form.values
-                .entry((*field).to_owned())
-                .or_insert_with(|| clean(&value));
+            if form.values.contains_key(*field) {
+                continue;
+            }
+            if !is_utf8(pair) {
+                form.unreadable.insert((*field).to_owned());
+            }
+            let mut value = clean(&value);
+            if fields::is_single_line(field) {
+                value = fields::one_line(&value);
+            }
+            form.values.insert((*field).to_owned(), value);
         }
     }
     form
+}
+
+/// Whether the value of one `key=value` pair decodes to valid UTF-8 (the
+/// decoder above replaces what does not, silently).
+fn is_utf8(pair: &[u8]) -> bool {
+    let raw = pair.splitn(2, |b| *b == b'=').nth(1).unwrap_or_default();
+    let plus_free: Vec<u8> = raw
+        .iter()
+        .map(|b| if *b == b'+' { b' ' } else { *b })
+        .collect();
+    let bytes: Vec<u8> = percent_encoding::percent_decode(&plus_free).collect();
+    std::str::from_utf8(&bytes).is_ok()
 }
 
 fn clean(value: &str) -> String {
@@ -97,8 +125,35 @@ mod tests {
     }
 
     #[test]
+    fn invalid_utf8_is_named_not_hidden() {
+        let f = decode_form(b"name=Ana%FFPop&message=ok%E2%82%AC&email=%C3%28");
+        assert_eq!(
+            f.unreadable.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["email", "name"]
+        );
+        assert_eq!(
+            f.values.get("name").map(String::as_str),
+            Some("Ana\u{FFFD}Pop")
+        );
+        assert!(
+            decode_form(b"name=%EF%BF%BD").unreadable.is_empty(),
+            "a real U+FFFD is text"
+        );
+    }
+
+    #[test]
+    fn single_line_fields_are_folded_messages_keep_their_lines() {
+        let f = decode_form(b"name=Ana%0D%0ABcc%3A+x%E2%80%A8y&message=a%0D%0Ab");
+        assert_eq!(
+            f.values.get("name").map(String::as_str),
+            Some("Ana Bcc: x y")
+        );
+        assert_eq!(f.values.get("message").map(String::as_str), Some("a\nb"));
+    }
+
+    #[test]
     fn control_characters_are_dropped() {
-        let f = decode_form(b"name=a%00b%1Bc%09d");
-        assert_eq!(f.values.get("name").map(String::as_str), Some("abc\td"));
+        let f = decode_form(b"message=a%00b%1Bc%09d");
+        assert_eq!(f.values.get("message").map(String::as_str), Some("abc\td"));
     }
 }

@@ -39,6 +39,15 @@ pub enum Error {
     #[error("cannot encode a record: {0}")]
     Encode(#[from] serde_json::Error),
 
+    /// Writing an operators' command's output failed (a full disk, a
+    /// closed pipe).
+    #[error("cannot write {what}")]
+    Write {
+        what: &'static str,
+        #[source]
+        source: io::Error,
+    },
+
     /// A malformed setting (rate, address…).
     #[error("invalid setting: {0}")]
     Config(String),

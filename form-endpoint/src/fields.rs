@@ -39,6 +39,58 @@ pub fn form_fields() -> &'static [&'static str] {
     &FIELDS
 }
 
+/// Whether a field is one line of text. A line break in one of these could
+/// forge a line wherever it is written (`Bcc: …` in the notification
+/// e-mail), so it is folded into a space when the form is decoded.
+pub fn is_single_line(field: &str) -> bool {
+    field != MESSAGE
+}
+
+/// `s` on one line: line breaks, tabs and other control characters become
+/// spaces. For text written where a line means something (an e-mail, a
+/// table), whoever wrote it.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Characters that show nothing by themselves: white space, zero-width
+/// characters, joiners, bidi controls, fillers, variation selectors and tag
+/// characters. A value made only of these is empty for `required`.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
 /// The `desk` value meaning "whichever desk".
 pub const ANY_DESK: &str = "any";
 
@@ -67,10 +119,12 @@ pub enum ErrorCode {
     InvalidChoice,
     ConsentRequired,
     InvalidLang,
+    /// Bytes that are not UTF-8: the browser sent text no one could read.
+    Unreadable,
 }
 
 impl ErrorCode {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Required,
         Self::TooLong,
         Self::InvalidEmail,
@@ -79,6 +133,7 @@ impl ErrorCode {
         Self::InvalidChoice,
         Self::ConsentRequired,
         Self::InvalidLang,
+        Self::Unreadable,
     ];
 
     /// The code as the theme and JSON clients see it.
@@ -92,6 +147,7 @@ impl ErrorCode {
             Self::InvalidChoice => "invalid_choice",
             Self::ConsentRequired => "consent_required",
             Self::InvalidLang => "invalid_lang",
+            Self::Unreadable => "unreadable",
         }
     }
 
@@ -106,7 +162,12 @@ impl ErrorCode {
             Self::EmailOrPhone => "Enter an e-mail address or a phone number.",
             Self::InvalidChoice => "Choose one of the options.",
             Self::ConsentRequired => "You must agree to the privacy notice.",
-            Self::InvalidLang => "Unknown language.",
+            Self::InvalidLang => {
+                "The form was sent from a page this site does not know: open the contact page again and send it from there."
+            }
+            Self::Unreadable => {
+                "Some characters could not be read: check this text, type it again if needed, and send."
+            }
         }
     }
 }
@@ -127,13 +188,19 @@ pub struct Submission {
 pub type FieldErrors = BTreeMap<String, ErrorCode>;
 
 /// Checks the decoded `values` against the rules, given the site's language
-/// codes and desk ids. Text is stored trimmed.
+/// codes and desk ids. Text is stored trimmed (of every invisible character,
+/// [`is_invisible`], so a value of zero-width or bidi characters is empty).
 pub fn validate(
     values: &BTreeMap<String, String>,
     languages: &[String],
     desks: &[String],
 ) -> Result<Submission, FieldErrors> {
-    let get = |k: &str| values.get(k).map(|v| v.trim()).unwrap_or("");
+    let get = |k: &str| {
+        values
+            .get(k)
+            .map(|v| v.trim_matches(is_invisible))
+            .unwrap_or("")
+    };
     let mut errors = FieldErrors::new();
     let mut fail = |field: &str, code| {
         errors.insert(field.to_owned(), code);
@@ -328,6 +395,34 @@ mod tests {
             Some(ErrorCode::TooLong)
         );
         assert_eq!(error_of(CONSENT, ""), Some(ErrorCode::ConsentRequired));
+    }
+
+    #[test]
+    fn invisible_only_values_are_empty_for_required() {
+        for v in [
+            "\u{200B}\u{200B}",
+            "\u{202E}\u{2066}\u{200F}",
+            "\u{FEFF} \u{3000}",
+            "\u{2800}\u{E0041}",
+        ] {
+            assert_eq!(error_of(NAME, v), Some(ErrorCode::Required), "{v:?}");
+            assert_eq!(error_of(MESSAGE, v), Some(ErrorCode::Required), "{v:?}");
+        }
+        let s = check(&with(NAME, "\u{200B}Amina\u{200F}")).expect("a visible name");
+        assert_eq!(s.name, "Amina");
+        // Joiners inside a word are part of it (Persian, emoji).
+        assert_eq!(
+            check(&with(NAME, "می\u{200C}خواهم")).map(|s| s.name).ok(),
+            Some("می\u{200C}خواهم".into())
+        );
+    }
+
+    #[test]
+    fn one_line_folds_every_line_break() {
+        assert_eq!(
+            one_line("Ana\r\nBcc: x\u{2028}y\u{85}z\tw"),
+            "Ana  Bcc: x y z w"
+        );
     }
 
     #[test]

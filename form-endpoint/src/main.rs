@@ -16,6 +16,23 @@ use sportello_forms::ops::state::EventKind;
 use sportello_forms::site_pages::SitePages;
 use sportello_forms::{FormPages, FormsConfig, PlainPages, Queue, Rate, ServerOptions, ops, queue};
 
+/// `println!` and `print!` for the operators' commands: a closed stdout
+/// (`| head`, `| true`) is an error that ends the command quietly
+/// ([`closed_pipe`]) instead of a panic.
+macro_rules! outln {
+    () => {
+        writeln!(std::io::stdout())?
+    };
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout(), $($arg)*)?
+    };
+}
+
 #[derive(Parser)]
 #[command(
     version,
@@ -99,10 +116,41 @@ enum Command {
         #[arg(long)]
         yes: bool,
     },
-    /// Check the queue file and the state log: checksums, unique ids, torn tail.
+    /// Check the queue file and the state log: checksums, unique ids, torn tail, set-aside files.
     Verify {
         #[command(flatten)]
         queue: QueueArg,
+    },
+    /// Look at what was set aside from the end of the queue; restore or dismiss it.
+    Quarantine {
+        #[command(flatten)]
+        queue: QueueArg,
+        #[command(subcommand)]
+        action: QuarantineAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum QuarantineAction {
+    /// List the files set aside from the end of the queue.
+    List,
+    /// Show what a set-aside file holds, line by line.
+    Show {
+        /// The file's name, as `quarantine list` prints it.
+        file: String,
+    },
+    /// Put the records that can still be read back into the queue.
+    Restore {
+        /// The file's name, as `quarantine list` prints it.
+        file: String,
+    },
+    /// Delete a set-aside file once you have kept what you need from it.
+    Dismiss {
+        /// The file's name, as `quarantine list` prints it.
+        file: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -187,7 +235,6 @@ struct ServeArgs {
     /// Submissions per client: N/s, N/min, N/h, or off.
     #[arg(long, default_value_t = Rate::default())]
     rate: Rate,
-    /// The site's language codes, default first (repeatable).
     /// The site's content folder: answers are rendered with its theme (with --themes).
     #[arg(long, requires = "themes")]
     content: Option<PathBuf>,
@@ -273,14 +320,40 @@ fn main() -> ExitCode {
             dry_run,
         } => purge(&queue.queue, older_than, dry_run),
         Command::Erase { queue, id, yes } => erase(&queue.queue, &id, yes),
+        Command::Quarantine { queue, action } => quarantine(&queue.queue, action),
     };
     match result {
         Ok(code) => code,
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Whether the output was closed by its reader: a normal end, as for any
+/// Unix tool (`sportello-forms verify | head -1`).
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The error and its causes, each said once: many messages already quote
+/// their cause, and `{:#}` would repeat it ("…(os error 28): No space left
+/// on device (os error 28)").
+fn message(e: &anyhow::Error) -> String {
+    let mut out = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !out.contains(&cause) {
+            out.push_str(": ");
+            out.push_str(&cause);
+        }
+    }
+    out
 }
 
 /// Loads the queue for a reading command; a missing file is said plainly.
@@ -324,7 +397,7 @@ fn change(args: ChangeArgs, kind: EventKind) -> anyhow::Result<ExitCode> {
     load(queue)?;
     let said =
         ops::view::change(queue, &args.id, kind, args.by, args.note).map_err(anyhow::Error::msg)?;
-    println!("{said}");
+    outln!("{said}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -357,13 +430,16 @@ fn export(
                             path.display()
                         )
                     } else {
-                        anyhow::anyhow!("cannot create {}: {e}", path.display())
+                        anyhow::Error::new(e).context(format!("cannot create {}", path.display()))
                     }
                 })?;
             let mut out = std::io::BufWriter::new(file);
             write(&mut out)?;
             out.into_inner()
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error()))?
+                .map_err(|e| {
+                    anyhow::Error::new(e.into_error())
+                        .context(format!("cannot write {}", path.display()))
+                })?
                 .sync_all()
                 .with_context(|| format!("cannot write {}", path.display()))?;
             eprintln!(
@@ -414,9 +490,9 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
     let verb = if dry_run { "would delete" } else { "deleted" };
     let day = ops::table::short_time(&cutoff.to_string());
     if report.removed.is_empty() {
-        println!("nothing to delete: no request was received before {day} UTC ({days} days ago).");
+        outln!("nothing to delete: no request was received before {day} UTC ({days} days ago).");
     } else {
-        println!(
+        outln!(
             "{verb} {} request(s) received before {day} UTC, and {} history entr{}:",
             report.removed.len(),
             report.events_removed,
@@ -427,7 +503,7 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
             }
         );
         for r in &report.removed {
-            println!(
+            outln!(
                 "  {}  {}  {}",
                 r.id,
                 ops::table::short_time(&r.received),
@@ -436,10 +512,10 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
         }
     }
     if !dry_run {
-        println!("{} request(s) kept.", report.kept);
+        outln!("{} request(s) kept.", report.kept);
     }
     if report.damaged_kept > 0 {
-        println!(
+        outln!(
             "{} damaged line(s) could not be read and were kept as they were: run `sportello-forms verify`.",
             report.damaged_kept
         );
@@ -455,7 +531,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
         if !std::io::stdin().is_terminal() {
             anyhow::bail!("to erase request {id}, add --yes (it cannot be undone).");
         }
-        print!(
+        out!(
             "Erase request {id} from {} (received {} UTC) and its history? This cannot be undone. Type yes: ",
             ops::table::printable(&item.record.name, false),
             ops::table::short_time(&item.record.received)
@@ -464,7 +540,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if answer.trim() != "yes" {
-            println!("nothing erased.");
+            outln!("nothing erased.");
             return Ok(ExitCode::FAILURE);
         }
     }
@@ -472,7 +548,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
     if report.removed.is_empty() {
         anyhow::bail!("request {id} was already gone (erased or purged meanwhile).");
     }
-    println!(
+    outln!(
         "erased request {id} and {} history entr{}. Backups still hold it until they expire.",
         report.events_removed,
         if report.events_removed == 1 {
@@ -503,21 +579,143 @@ fn verify(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     }
     finish_interrupted_purge(path);
     let report = queue::verify(path)?;
-    println!("queue file {}:\n{report}", path.display());
+    outln!("queue file {}:\n{report}", path.display());
     let ids: std::collections::HashSet<String> = queue::read_records(path)?
         .filter_map(Result::ok)
         .map(|r| r.id)
         .collect();
     let state = ops::state::verify_state(path, &ids)?;
-    println!(
+    outln!(
         "\nstate log {}:\n{state}",
         ops::state::state_path(path).display()
     );
-    Ok(if report.is_ok() && state.is_ok() {
+    let set_aside = ops::quarantine::list(path)?;
+    if !set_aside.is_empty() {
+        outln!("\nset aside from the end of the queue, not yet dealt with:");
+        for a in &set_aside {
+            outln!("  {}  {}", a.file_name(), aside_kind(a.kind));
+        }
+        outln!(
+            "NOT OK: look at each with `sportello-forms quarantine show FILE`, then `restore` or `dismiss` it"
+        );
+    }
+    Ok(if report.is_ok() && state.is_ok() && set_aside.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn aside_kind(kind: queue::recover::SetAsideKind) -> &'static str {
+    match kind {
+        queue::recover::SetAsideKind::Torn => {
+            "a last line cut before its newline (a write interrupted by a crash, never acknowledged)"
+        }
+        queue::recover::SetAsideKind::Damaged => {
+            "complete line(s) with a wrong checksum: a request that may have been acknowledged"
+        }
+    }
+}
+
+fn quarantine(queue: &Path, action: QuarantineAction) -> anyhow::Result<ExitCode> {
+    use ops::quarantine as q;
+    use ops::table::printable;
+    match action {
+        QuarantineAction::List => {
+            let all = q::list(queue)?;
+            let mut out = String::new();
+            for a in &all {
+                out.push_str(&format!("{}\t{}\n", a.file_name(), aside_kind(a.kind)));
+            }
+            out.push_str(&format!("{} file(s) set aside\n", all.len()));
+            print_out(&out)
+        }
+        QuarantineAction::Show { file } => {
+            let aside = q::find(queue, &file)?;
+            let mut out = format!("{}: {}\n", aside.file_name(), aside_kind(aside.kind));
+            for line in q::read(&aside)? {
+                let problem = line
+                    .problem
+                    .as_ref()
+                    .map_or("good record".to_owned(), ToString::to_string);
+                out.push_str(&format!(
+                    "\nline at byte {} ({} bytes): {problem}\n",
+                    line.offset, line.len
+                ));
+                match &line.record {
+                    Some(r) => {
+                        for (k, v) in [
+                            ("id", r.id.as_str()),
+                            ("received", r.received.as_str()),
+                            ("desk", r.desk.as_str()),
+                            ("language", r.lang.as_str()),
+                            ("topic", r.topic.as_str()),
+                            ("name", r.name.as_str()),
+                            ("e-mail", r.email.as_deref().unwrap_or("—")),
+                            ("phone", r.phone.as_deref().unwrap_or("—")),
+                        ] {
+                            out.push_str(&format!("  {k:<9} {}\n", printable(v, false)));
+                        }
+                        out.push_str(&format!(
+                            "  message:\n{}\n",
+                            ops::table::wrap(&printable(&r.message, true), 76, "    ")
+                        ));
+                        out.push_str("  readable: `quarantine restore` puts it back in the queue (check the fields above: one of them was damaged)\n");
+                    }
+                    None => out.push_str("  not readable as a request\n"),
+                }
+            }
+            print_out(&out)
+        }
+        QuarantineAction::Restore { file } => {
+            let aside = q::find(queue, &file)?;
+            let report = q::restore(queue, &aside)?;
+            let mut out = String::new();
+            for id in &report.restored {
+                out.push_str(&format!("restored request {id}\n"));
+            }
+            for id in &report.already {
+                out.push_str(&format!("request {id} is already in the queue\n"));
+            }
+            if report.removed {
+                out.push_str(&format!(
+                    "{} deleted: everything in it is in the queue\n",
+                    aside.file_name()
+                ));
+            } else {
+                out.push_str(&format!(
+                    "{} line(s) cannot be read as a request; {} is kept: `quarantine dismiss` it once you have copied what you need\n",
+                    report.unreadable,
+                    aside.file_name()
+                ));
+            }
+            print_out(&out)
+        }
+        QuarantineAction::Dismiss { file, yes } => {
+            let aside = q::find(queue, &file)?;
+            if !yes {
+                if !std::io::stdin().is_terminal() {
+                    anyhow::bail!(
+                        "to delete {}, add --yes (it cannot be undone).",
+                        aside.file_name()
+                    );
+                }
+                out!(
+                    "Delete {}? What it holds cannot be restored afterwards. Type yes: ",
+                    aside.file_name()
+                );
+                std::io::stdout().flush()?;
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if answer.trim() != "yes" {
+                    outln!("nothing deleted.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            q::dismiss(&aside)?;
+            print_out(&format!("deleted {}\n", aside.file_name()))
+        }
+    }
 }
 
 #[tokio::main]
@@ -526,12 +724,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let recovery = queue.recovery();
     tracing::info!(records = recovery.records, "queue opened");
     if let Some(torn) = &recovery.torn {
-        tracing::warn!(
-            offset = torn.offset,
-            bytes = torn.len,
-            saved_to = %torn.saved_to.display(),
-            "a torn tail (a write cut by a crash, never acknowledged) was moved aside"
-        );
+        if torn.complete_lines > 0 {
+            tracing::error!(
+                offset = torn.offset,
+                bytes = torn.len,
+                lines = torn.complete_lines,
+                saved_to = %torn.saved_to.display(),
+                "damaged last record(s), which may have been acknowledged, were set aside; run `sportello-forms quarantine show`"
+            );
+        } else {
+            tracing::warn!(
+                offset = torn.offset,
+                bytes = torn.len,
+                saved_to = %torn.saved_to.display(),
+                "a torn tail (a write cut by a crash, never acknowledged) was moved aside"
+            );
+        }
     }
     if recovery.damaged_count > 0 {
         tracing::error!(

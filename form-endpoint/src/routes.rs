@@ -140,6 +140,8 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
         .get(fields::LANG)
         .filter(|l| fields::is_known_language(l, &languages))
         .cloned()
+        // A bad `lang` (a forged or stale form): the page it came from.
+        .or_else(|| lang_from_referer(&parts.headers, &languages))
         .unwrap_or(default_lang);
     let client = client_ip(peer, &parts.headers, &app.config.trusted_proxies);
 
@@ -156,9 +158,14 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
         return Ok(success(json, &lang, &ulid::Ulid::new().to_string(), None));
     }
 
-    let submission = match validate(&form.values, &languages, &app.pages.desk_ids()) {
-        Ok(s) => s,
-        Err(errors) => {
+    let checked = validate(&form.values, &languages, &app.pages.desk_ids());
+    let submission = match checked {
+        Ok(s) if form.unreadable.is_empty() => s,
+        result => {
+            let mut errors = result.err().unwrap_or_default();
+            for field in &form.unreadable {
+                errors.insert(field.clone(), fields::ErrorCode::Unreadable);
+            }
             Metrics::bump(&app.metrics.invalid);
             return app.form_answer(
                 json,

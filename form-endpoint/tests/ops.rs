@@ -644,3 +644,294 @@ fn commands_beside_a_running_endpoint_lose_nothing() {
     ok(&q, &["verify"]);
     assert!(leftovers(&q).is_empty(), "{:?}", leftovers(&q));
 }
+
+// ---- set-aside files ----
+
+/// Opens the queue as a server does on start (recovery), then closes it.
+fn start_and_stop(queue: &Path) -> Option<sportello_forms::queue::TornTail> {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let q = Queue::open(queue).expect("opens");
+        let torn = q.recovery().torn.clone();
+        q.close().await;
+        torn
+    })
+}
+
+#[test]
+fn damaged_last_record_is_not_a_torn_tail_and_stays_visible_until_restored() {
+    let f = fixture();
+    let q = &f.queue;
+    let mut bytes = fs::read(q).expect("reads");
+    let last_start = bytes[..bytes.len() - 1]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .expect("lines")
+        + 1;
+    // Flip a byte in the last record's name ("Giulia" → "Gjulia"); its
+    // newline is intact.
+    let at = last_start
+        + bytes[last_start..]
+            .windows(6)
+            .position(|w| w == b"Giulia")
+            .expect("name")
+        + 1;
+    bytes[at] ^= 0x03;
+    fs::write(q, &bytes).expect("writes");
+
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains(&format!("damaged last record(s) at byte {last_start}")),
+        "{report}"
+    );
+    assert!(report.contains("may have been acknowledged"), "{report}");
+    assert!(!report.contains("torn tail"), "{report}");
+
+    // The server's start sets it aside: it is still reported everywhere.
+    let torn = start_and_stop(q).expect("set aside");
+    assert_eq!(torn.complete_lines, 1);
+    let name = torn
+        .saved_to
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("submissions.jsonl.damaged-"), "{name}");
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success(), "unresolved: verify keeps failing");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&name));
+    assert_eq!(listed(q, &[]).len(), 4);
+    let out = run(q, &["list"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&name),
+        "list reports it"
+    );
+    assert!(ok(q, &["quarantine", "list"]).contains(&name));
+    let shown = ok(q, &["quarantine", "show", &name]);
+    assert!(
+        shown.contains("Gjulia Bianchi") && shown.contains(&f.ids[4]),
+        "{shown}"
+    );
+    assert!(shown.contains("checksum mismatch"), "{shown}");
+
+    // Restored: back in the list with a good checksum, the file gone, verify OK.
+    let restored = ok(q, &["quarantine", "restore", &name]);
+    assert!(
+        restored.contains(&format!("restored request {}", f.ids[4])),
+        "{restored}"
+    );
+    let ids = listed(q, &[]);
+    assert_eq!(ids.len(), 5);
+    assert!(ids.contains(&f.ids[4]));
+    assert!(!torn.saved_to.exists());
+    let out = run(q, &["verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn torn_tail_set_aside_is_listed_until_dismissed() {
+    let f = fixture();
+    let q = &f.queue;
+    let mut bytes = fs::read(q).expect("reads");
+    bytes.extend_from_slice(b"{\"v\":1,\"id\":\"01KZ");
+    fs::write(q, &bytes).expect("writes");
+    let torn = start_and_stop(q).expect("set aside");
+    assert_eq!(torn.complete_lines, 0);
+    let name = torn
+        .saved_to
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("submissions.jsonl.torn-"), "{name}");
+    let out = run(q, &["verify"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("never acknowledged"));
+    let shown = ok(q, &["quarantine", "show", &name]);
+    assert!(shown.contains("not readable as a request"), "{shown}");
+    // Nothing else can be named: only this queue's set-aside files.
+    assert!(
+        fails(q, &["quarantine", "dismiss", "submissions.jsonl", "--yes"])
+            .contains("not a file set aside")
+    );
+    assert!(q.exists());
+    fails(q, &["quarantine", "dismiss", &name]);
+    ok(q, &["quarantine", "dismiss", &name, "--yes"]);
+    assert!(!torn.saved_to.exists());
+    assert!(run(q, &["verify"]).status.success());
+}
+
+// ---- a closed output ----
+
+/// Runs a command whose stdout is a pipe nobody reads any more (as after
+/// `| head -1` has exited, or `| true`).
+fn run_into_closed_pipe(queue: &Path, args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(args)
+        .env("SPORTELLO_QUEUE", queue)
+        .stdout(writer)
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_closed_pipe_is_a_normal_end_for_every_command() {
+    let f = fixture();
+    let q = &f.queue;
+    for args in [
+        &["verify"][..],
+        &["purge", "--older-than", "1", "--dry-run"],
+        &["export", "--format", "csv"],
+        &["export", "--format", "json"],
+        &["list"],
+        &["show", &f.ids[0]],
+        &["stats"],
+        &["stats", "--json"],
+        &["quarantine", "list"],
+    ] {
+        let out = run_into_closed_pipe(q, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(ids_in(q).len(), 5, "a dry run deletes nothing");
+}
+
+#[test]
+fn error_messages_say_their_cause_once() {
+    let f = fixture();
+    let q = &f.queue;
+    // The state log cannot be read: it is a folder.
+    fs::create_dir(sportello_forms::ops::state::state_path(q)).expect("mkdir");
+    let err = fails(q, &["list"]);
+    assert_eq!(err.matches("(os error 21)").count(), 1, "{err}");
+}
+
+#[test]
+fn csv_export_carries_no_terminal_escapes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let q = dir.path().join("submissions.jsonl");
+    let mut bytes = Vec::new();
+    let mut s = sub(
+        "it",
+        "Ana\u{1b}]0;pwned\u{7}\u{1b}[2J",
+        "terni",
+        "other",
+        "ciao\u{9b}31m\nriga due\u{202E}",
+    );
+    s.email = Some("a\u{1b}[31m@example.org".into());
+    encode_line(
+        &Record::new(
+            "01H0000000000000000000000A".into(),
+            "2024-01-01T00:00:00.000Z".into(),
+            s,
+        ),
+        &mut bytes,
+    )
+    .expect("encodes");
+    fs::write(&q, &bytes).expect("writes");
+    ok(
+        &q,
+        &[
+            "note",
+            "01H0000000000000000000000A",
+            "--by",
+            "M\u{1b}[5m",
+            "--note",
+            "x\u{1b}P\u{7}y",
+        ],
+    );
+    let csv = ok(&q, &["export", "--format", "csv"]);
+    for bad in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202E}'] {
+        assert!(!csv.contains(bad), "{bad:?} in {csv:?}");
+    }
+    assert!(
+        csv.contains("riga due"),
+        "the message keeps its lines: {csv}"
+    );
+}
+
+// ---- a full disk ----
+
+/// Runs a command that cannot make any file larger than `limit` bytes
+/// (`ulimit -f`, SIGXFSZ ignored): its writes past the limit are cut short
+/// by the kernel, then refused, as on a disk that fills up mid-write.
+fn run_with_file_limit(queue: &Path, limit: u64, args: &[&str]) -> Output {
+    assert_eq!(limit % 1024, 0, "bash counts ulimit -f in KiB");
+    Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"",
+            limit / 1024
+        ))
+        .arg(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(args)
+        .env("SPORTELLO_QUEUE", queue)
+        .env("SPORTELLO_OPERATOR", "Marta")
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_full_disk_leaves_no_partial_line_in_the_state_log() {
+    let f = fixture();
+    let q = &f.queue;
+    ok(q, &["take", &f.ids[0], "--by", "Marta"]);
+    let state = sportello_forms::ops::state::state_path(q);
+    let before = fs::read(&state).expect("state log");
+    // Room for part of the next line only.
+    let limit = (before.len() as u64 / 1024 + 1) * 1024;
+    let note = "n".repeat(3000);
+    let out = run_with_file_limit(q, limit, &["note", &f.ids[1], "--note", &note]);
+    assert!(!out.status.success(), "the write must have failed");
+    assert_eq!(
+        fs::read(&state).expect("state log"),
+        before,
+        "whole or not at all"
+    );
+    assert!(run(q, &["verify"]).status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot write"), "{err}");
+}
+
+#[test]
+fn a_failed_erase_leaves_no_purge_new_behind() {
+    let f = fixture();
+    let q = &f.queue;
+    let before = fs::read(q).expect("queue");
+    let out = run_with_file_limit(q, 1024, &["erase", &f.ids[0], "--yes"]);
+    assert!(
+        !out.status.success(),
+        "the new file is larger than the limit"
+    );
+    assert_eq!(leftovers(q), Vec::<String>::new());
+    assert_eq!(fs::read(q).expect("queue"), before, "nothing erased");
+    assert!(run(q, &["verify"]).status.success());
+}
+
+#[test]
+fn serve_help_gives_each_option_its_own_text() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sportello-forms"))
+        .args(["serve", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let content = help
+        .split("--content")
+        .nth(1)
+        .and_then(|s| s.split("--themes").next())
+        .expect("--content documented");
+    assert!(content.contains("content folder"), "{content}");
+    assert!(!content.contains("language codes"), "{content}");
+}

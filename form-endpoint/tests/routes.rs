@@ -560,3 +560,84 @@ async fn the_router_mounts_inside_another_app() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(f.records().len(), 1);
 }
+
+#[tokio::test]
+async fn invalid_utf8_in_a_field_is_a_422_not_a_record_with_replacement_characters() {
+    let f = Fixture::unlimited();
+    let body = encode(&form("it")).replace("name=Giulia+Rossi", "name=Giulia%FF%FERossi");
+    let r = f.post(body.clone(), true).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(json_of(r).await["errors"]["name"], "unreadable");
+    let r = f.post(body, false).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, state) = f.last_state();
+    assert!(
+        state.value("name").contains('\u{FFFD}'),
+        "shown where it was"
+    );
+    assert!(f.records().is_empty());
+}
+
+#[tokio::test]
+async fn invisible_only_name_or_message_is_required() {
+    for invisible in [
+        "\u{200B}\u{200D}",
+        "\u{202E}\u{2067}\u{200F}",
+        "\u{FEFF}\u{3000}\u{2800}",
+    ] {
+        let f = Fixture::unlimited();
+        let mut fields = form("it");
+        fields.insert("name", invisible.into());
+        fields.insert("message", invisible.into());
+        let r = f.post(encode(&fields), true).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{invisible:?}"
+        );
+        let errors = json_of(r).await["errors"].clone();
+        assert_eq!(errors["name"], "required", "{invisible:?}");
+        assert_eq!(errors["message"], "required", "{invisible:?}");
+        assert!(f.records().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn line_breaks_in_single_line_fields_are_folded_before_storing() {
+    let f = Fixture::unlimited();
+    let mut fields = form("it");
+    fields.insert("name", "Ana\r\nBcc: victim@example.org\u{2028}x".into());
+    fields.insert("phone", "0744\n812786".into());
+    fields.insert("message", "one\r\ntwo".into());
+    let r = f.post(encode(&fields), true).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let rec = &f.records()[0];
+    assert_eq!(rec.name, "Ana Bcc: victim@example.org x");
+    assert_eq!(rec.phone.as_deref(), Some("0744 812786"));
+    assert_eq!(rec.message, "one\ntwo", "the message keeps its lines");
+}
+
+#[tokio::test]
+async fn bad_lang_is_named_in_the_error_summary() {
+    for bad in ["../../etc", "<script>", ""] {
+        let f = Fixture::unlimited();
+        let mut fields = form("ar");
+        fields.insert("lang", bad.into());
+        let r = f
+            .post_from(
+                "192.0.2.10:5555",
+                &[("referer", "https://example.org/ar/contact/")],
+                encode(&fields),
+                false,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = text(r).await;
+        let (lang, state) = f.last_state();
+        assert_eq!(lang, "ar", "the language of the page it came from");
+        assert_eq!(state.summary.len(), 1);
+        assert_eq!(state.summary[0].code, ErrorCode::InvalidLang);
+        assert!(html.contains(ErrorCode::InvalidLang.english()), "{html}");
+        assert!(!html.contains("<script>"), "escaped");
+    }
+}

@@ -56,3 +56,34 @@ fn a_site_with_mistakes_is_refused_with_the_generators_diagnostics() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("site.yaml"), "{err}");
 }
+
+#[test]
+fn bad_lang_is_named_in_the_themed_error_summary() {
+    use sportello_forms::pages::{FormPages, FormState, FormStatus};
+    use sportello_forms::{ErrorCode, site_pages::SitePages};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let pages = SitePages::load(&sportello::Options {
+        content: root.join("content"),
+        themes: root.join("themes"),
+        ..Default::default()
+    })
+    .unwrap();
+    let errors = std::collections::BTreeMap::from([
+        ("lang".to_owned(), ErrorCode::InvalidLang),
+        ("email".to_owned(), ErrorCode::InvalidEmail),
+    ]);
+    let state = FormState::new(FormStatus::Invalid, Default::default(), errors);
+    let html = pages.render("it", &state).unwrap();
+    let summary = &html[html.find("id=\"error-summary\"").expect("a summary")..];
+    let summary = &summary[..summary.find("</div>").unwrap()];
+    assert!(
+        summary.contains("La pagina da cui è partito il modulo non è stata riconosciuta"),
+        "{summary}"
+    );
+    // The fields people can correct keep their link, after the one they cannot.
+    let lang_at = summary.find("La pagina da cui").unwrap();
+    let email_at = summary
+        .find("href=\"#f-email\"")
+        .expect("a link to the field");
+    assert!(lang_at < email_at, "{summary}");
+}

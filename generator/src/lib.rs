@@ -14,7 +14,8 @@
 //! Around it: [`project`] holds a loaded site with its theme; [`mod@build`] runs
 //! the pipeline end to end and keeps the [`cache`] that lets the next build
 //! render only what changed; [`preview`] keeps a site loaded for `serve`, so
-//! an edited page is rendered alone.
+//! an edited page is rendered alone; [`served`] says which file of the built
+//! site a URL names, for `serve`.
 //!
 //! Every editor mistake becomes a [`diagnostic::Diagnostic`]; a run collects
 //! all of them and fails at the end. [`check`] runs the same pipeline without
@@ -40,6 +41,7 @@ pub mod project;
 pub mod render;
 pub mod report;
 pub mod scaffold;
+pub mod served;
 pub mod sitemap;
 pub mod theme;
 pub mod write;

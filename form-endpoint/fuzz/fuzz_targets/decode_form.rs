@@ -18,6 +18,12 @@ fuzz_target!(|data: &[u8]| {
             assert!(!s.message.is_empty() && s.message.chars().count() <= fields::MESSAGE_MAX);
             assert!(s.email.is_some() || s.phone.is_some());
             assert!(fields::TOPICS.contains(&s.topic.as_str()));
+            // One-line fields stay one line; nothing required is invisible.
+            for one in [Some(&s.name), s.email.as_ref(), s.phone.as_ref()].into_iter().flatten() {
+                assert!(!one.contains(['\n', '\r', '\u{2028}', '\u{2029}']));
+            }
+            assert!(s.name.chars().any(|c| !fields::is_invisible(c)));
+            assert!(s.message.chars().any(|c| !fields::is_invisible(c)));
         }
         Err(errors) => {
             let pages = PlainPages::new(languages, desks, "0744 812786");

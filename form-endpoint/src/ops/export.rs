@@ -5,12 +5,16 @@
 //! `=`, `+`, `-` or `@` as a formula (and tab or carriage return can smuggle
 //! one past a trim), so any such cell is prefixed with `'`, which the
 //! program shows as text. A phone number `+39 …` therefore exports as
-//! `'+39 …`. JSON is exported as stored.
+//! `'+39 …`. Control characters (terminal escapes: ESC, OSC, C1) and stray
+//! bidi overrides are replaced as `show` replaces them: a CSV printed to a
+//! terminal cannot repaint it, and spreadsheets need none of them. JSON is
+//! exported as stored (its encoding escapes control characters).
 
 use std::io::Write;
 
 use serde::Serialize;
 
+use super::table::printable;
 use super::view::Item;
 use crate::Error;
 
@@ -88,22 +92,40 @@ fn row(item: &Item) -> [String; 15] {
 /// every cell neutralised.
 pub fn csv<W: Write>(items: &[Item], bom: bool, mut out: W) -> Result<(), Error> {
     if bom {
-        out.write_all("\u{FEFF}".as_bytes())
-            .map_err(|e| Error::Config(format!("cannot write the export: {e}")))?;
+        out.write_all("\u{FEFF}".as_bytes()).map_err(write_error)?;
     }
     let mut w = ::csv::WriterBuilder::new()
         .terminator(::csv::Terminator::CRLF)
         .quote_style(::csv::QuoteStyle::Necessary)
         .from_writer(out);
-    let fail = |e: ::csv::Error| Error::Config(format!("cannot write the export: {e}"));
+    let fail = |e: ::csv::Error| {
+        if e.is_io_error()
+            && let ::csv::ErrorKind::Io(io) = e.into_kind()
+        {
+            return write_error(io);
+        }
+        Error::Config("cannot write the export".to_owned())
+    };
     w.write_record(COLUMNS).map_err(fail)?;
     for item in items {
         let cells = row(item);
-        w.write_record(cells.iter().map(|c| neutralise(c).into_owned()))
-            .map_err(fail)?;
+        w.write_record(
+            cells
+                .iter()
+                .map(|c| neutralise(&printable(c, true)).into_owned()),
+        )
+        .map_err(fail)?;
     }
-    w.flush()
-        .map_err(|e| Error::Config(format!("cannot write the export: {e}")))
+    w.flush().map_err(write_error)
+}
+
+/// A failed write, its cause kept (a closed pipe is a normal end for the
+/// command, a full disk is not).
+fn write_error(source: std::io::Error) -> Error {
+    Error::Write {
+        what: "the export",
+        source,
+    }
 }
 
 #[derive(Serialize)]
@@ -121,9 +143,14 @@ pub fn json<W: Write>(items: &[Item], mut out: W) -> Result<(), Error> {
         count: items.len(),
         requests: items,
     };
-    serde_json::to_writer_pretty(&mut out, &doc)?;
-    out.write_all(b"\n")
-        .map_err(|e| Error::Config(format!("cannot write the export: {e}")))
+    serde_json::to_writer_pretty(&mut out, &doc).map_err(|e| {
+        if e.io_error_kind().is_some() {
+            write_error(e.into())
+        } else {
+            Error::Encode(e)
+        }
+    })?;
+    out.write_all(b"\n").map_err(write_error)
 }
 
 #[cfg(test)]

@@ -9,12 +9,16 @@
 //! - [`stats`]: counts by status, desk, language, topic and month.
 //! - [`purge`]: retention purge and erasure, crash-safe, beside a running
 //!   endpoint.
+//! - [`quarantine`]: what recovery set aside from the end of the queue
+//!   (`QUEUE.torn-…`, `QUEUE.damaged-…`): listed until an operator restores
+//!   or dismisses it.
 //! - [`notify`]: e-mail (SMTP) and webhook notification, retried from the
 //!   queue.
 
 pub mod export;
 pub mod notify;
 pub mod purge;
+pub mod quarantine;
 pub mod state;
 pub mod stats;
 pub mod table;

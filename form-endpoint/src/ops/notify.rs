@@ -192,13 +192,17 @@ fn pending(queue: &Path) -> Result<(Vec<Record>, Done), String> {
     Ok((records, done))
 }
 
-/// The e-mail to the desk: the whole submission.
+/// The e-mail to the desk: the whole submission. One-line fields are kept on
+/// their line whatever the record holds (a hand-edited or older record could
+/// hold a line break that would forge a `Bcc:` or `e-mail:` line).
 pub fn email_text(r: &Record) -> (String, String) {
+    use crate::fields::one_line;
+    let short = one_line(r.id.get(..12).unwrap_or(&r.id));
     let subject = format!(
         "[Sportello] New request {} ({}, {})",
-        &r.id[..12],
-        r.topic,
-        r.lang
+        short,
+        one_line(&r.topic),
+        one_line(&r.lang)
     );
     let body = format!(
         "A new request arrived through the site's contact form.\n\n\
@@ -206,16 +210,16 @@ pub fn email_text(r: &Record) -> (String, String) {
          name:     {}\ne-mail:   {}\nphone:    {}\n\nmessage:\n{}\n\n\
          Take it in charge with: sportello-forms take {}\n\
          This e-mail holds personal data: do not forward it outside the desk.\n",
-        r.id,
-        r.received,
-        r.desk,
-        r.topic,
-        r.lang,
-        r.name,
-        r.email.as_deref().unwrap_or("—"),
-        r.phone.as_deref().unwrap_or("—"),
+        one_line(&r.id),
+        one_line(&r.received),
+        one_line(&r.desk),
+        one_line(&r.topic),
+        one_line(&r.lang),
+        one_line(&r.name),
+        one_line(r.email.as_deref().unwrap_or("—")),
+        one_line(r.phone.as_deref().unwrap_or("—")),
         r.message,
-        &r.id[..12],
+        short,
     );
     (subject, body)
 }
@@ -323,5 +327,36 @@ mod tests {
             Ok(("desk.local".into(), 80, "/".into()))
         );
         assert!(parse_http_url("https://x").is_err());
+    }
+
+    #[test]
+    fn line_breaks_in_one_line_fields_cannot_forge_lines_of_the_email() {
+        let r = Record {
+            v: 1,
+            id: "01KB0DX9Q7M3\nBcc: x".into(),
+            received: "2026-01-12T09:30:00.000Z".into(),
+            lang: "it".into(),
+            name: "Ana\nBcc: victim@example.org\r\ne-mail:   forged@example.org".into(),
+            email: Some("ana@example.org\u{2028}phone: 1".into()),
+            phone: None,
+            desk: "terni".into(),
+            topic: "founding".into(),
+            message: "Two\nlines".into(),
+            consent: true,
+        };
+        let (subject, body) = email_text(&r);
+        assert!(!subject.contains('\n'));
+        let lines: Vec<&str> = body.lines().collect();
+        assert!(!lines.iter().any(|l| l.starts_with("Bcc:")), "{body}");
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with("e-mail:")).count(),
+            1,
+            "{body}"
+        );
+        assert!(!lines.iter().any(|l| l.starts_with("phone: 1")), "{body}");
+        assert!(
+            body.contains("name:     Ana Bcc: victim@example.org  e-mail:   forged@example.org\n")
+        );
+        assert!(body.contains("Two\nlines"), "the message keeps its lines");
     }
 }

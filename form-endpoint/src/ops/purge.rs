@@ -152,21 +152,30 @@ pub fn purge(queue: &Path, selection: &Selection, dry_run: bool) -> Result<Purge
         return Ok(report);
     }
 
-    write_new(queue, &new)?;
-    let mut journal = Journal {
-        v: 1,
-        renames: vec![(file_name(&rewrite::new_path(queue)), file_name(queue))],
-    };
-    if old_state.is_some() {
-        write_new(&state_path, &new_state)?;
-        journal.renames.push((
-            file_name(&rewrite::new_path(&state_path)),
-            file_name(&state_path),
-        ));
+    // Until the journal is committed the old files are the truth: anything
+    // failing before (a full disk) takes the new files back at once rather
+    // than leaving them for the next command.
+    let prepared = (|| {
+        write_new(queue, &new)?;
+        let mut journal = Journal {
+            v: 1,
+            renames: vec![(file_name(&rewrite::new_path(queue)), file_name(queue))],
+        };
+        if old_state.is_some() {
+            write_new(&state_path, &new_state)?;
+            journal.renames.push((
+                file_name(&rewrite::new_path(&state_path)),
+                file_name(&state_path),
+            ));
+        }
+        rewrite::sync_dir_of(queue)?;
+        pause_at("written");
+        rewrite::commit_journal(queue, &journal)
+    })();
+    if let Err(e) = prepared {
+        discard_new(queue, &state_path);
+        return Err(e);
     }
-    rewrite::sync_dir_of(queue)?;
-    pause_at("written");
-    rewrite::commit_journal(queue, &journal)?;
     pause_at("journal");
     fs::rename(rewrite::new_path(queue), queue).map_err(Error::io("cannot rename", queue))?;
     pause_at("renamed-queue");
@@ -185,4 +194,14 @@ pub fn purge(queue: &Path, selection: &Selection, dry_run: bool) -> Result<Purge
         "purged"
     );
     Ok(report)
+}
+
+/// Rolls a purge back before its commit point: the journal (if part of it
+/// was written), then the new files. Best effort: what is left is what the
+/// next command's recovery removes anyway.
+fn discard_new(queue: &Path, state_path: &Path) {
+    let _ = fs::remove_file(rewrite::journal_path(queue));
+    let _ = fs::remove_file(rewrite::new_path(queue));
+    let _ = fs::remove_file(rewrite::new_path(state_path));
+    let _ = rewrite::sync_dir_of(queue);
 }

@@ -13,7 +13,8 @@
 //!
 //! Appends are serialised between processes by an exclusive lock on
 //! `QUEUE.state.lock`; each one repairs a torn tail left by a crash (moved
-//! aside to `QUEUE.state.jsonl.torn-<time>`), writes one line and fsyncs.
+//! aside to `QUEUE.state.jsonl.torn-<time>`), writes one line and fsyncs; a
+//! failed write (a full disk) is cut off again, so a line is whole or absent.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -203,9 +204,18 @@ pub(crate) fn append_locked(queue: &Path, events: &[Event]) -> Result<(), Error>
         crate::queue::recover::sync_dir(&path)?;
     }
     cut_torn_tail(&mut file, &path)?;
-    file.write_all(&buf)
-        .and_then(|()| file.sync_data())
-        .map_err(Error::io("cannot write", &path))
+    let start = file
+        .metadata()
+        .map_err(Error::io("cannot read", &path))?
+        .len();
+    if let Err(e) = file.write_all(&buf).and_then(|()| file.sync_data()) {
+        // A full disk can take part of the line: take it back, as the queue's
+        // writer does, so that the log holds whole events only. Should this
+        // fail too, the next append sets the partial line aside.
+        let _ = file.set_len(start).and_then(|()| file.sync_all());
+        return Err(Error::io("cannot write", &path)(e));
+    }
+    Ok(())
 }
 
 /// If the file does not end with a complete line, moves the partial line

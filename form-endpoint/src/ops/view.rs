@@ -99,11 +99,14 @@ pub struct ReadProblems {
     pub torn_tail: Option<u64>,
     /// Damaged lines in the state log.
     pub state_damaged: Vec<(u64, LineProblem)>,
+    /// Files set aside from the end of the queue, not yet dealt with
+    /// (`sportello-forms quarantine`).
+    pub set_aside: Vec<std::path::PathBuf>,
 }
 
 impl ReadProblems {
     pub fn is_empty(&self) -> bool {
-        self.damaged.is_empty() && self.state_damaged.is_empty()
+        self.damaged.is_empty() && self.state_damaged.is_empty() && self.set_aside.is_empty()
     }
 
     /// A warning for operators, or `None` if all is well. A torn tail alone
@@ -125,10 +128,25 @@ impl ReadProblems {
                 self.state_damaged.len()
             ));
         }
-        Some(format!(
-            "warning: {}. Run `sportello-forms verify` for details and keep a copy of the files before anything else.",
-            parts.join("; ")
-        ))
+        let mut out = String::new();
+        if !parts.is_empty() {
+            out = format!(
+                "warning: {}. Run `sportello-forms verify` for details and keep a copy of the files before anything else.",
+                parts.join("; ")
+            );
+        }
+        for path in &self.set_aside {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "warning: {} was set aside from the end of the queue and may hold a request not listed here: \
+                 look at it with `sportello-forms quarantine show {}`.",
+                path.display(),
+                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+            ));
+        }
+        Some(out)
     }
 }
 
@@ -163,10 +181,17 @@ pub fn load(queue: &Path) -> Result<(Vec<Item>, ReadProblems), Error> {
             Err(p) => pending.push((line.offset, p)),
         }
     }
-    // Damage after the last good record is a torn tail.
+    // After the last good record, a line cut without its newline is a write
+    // in progress (or a crash's); a complete line is damaged, like any other.
     if let Some((offset, _)) = pending.first() {
         problems.torn_tail = Some(*offset);
     }
+    pending.retain(|(_, p)| *p != LineProblem::Unterminated);
+    problems.damaged.append(&mut pending);
+    problems.set_aside = super::quarantine::list(queue)?
+        .into_iter()
+        .map(|a| a.path)
+        .collect();
     Ok((items, problems))
 }
 
@@ -359,4 +384,29 @@ pub fn change(
         EventKind::Reopened => format!("request {id} is open again (taken in charge)"),
         EventKind::Note | EventKind::Notified => format!("note added to request {id}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_prefix_len;
+
+    #[test]
+    fn ids_are_shortened_to_what_tells_them_apart() {
+        // Different milliseconds: the first 12 characters are enough.
+        assert_eq!(
+            unique_prefix_len(
+                &["01KB0DX9Q7M3T8V2C5E4R6N1PA", "01KAZZ3M1C8Q0000000000000A"],
+                12
+            ),
+            12
+        );
+        // The same millisecond (the writer's monotonic ids): only the end differs.
+        assert_eq!(
+            unique_prefix_len(
+                &["01KB0DX9Q7M3T8V2C5E4R6N1PA", "01KB0DX9Q7M3T8V2C5E4R6N1PB"],
+                12
+            ),
+            26
+        );
+    }
 }

@@ -44,6 +44,11 @@ pub struct Scan {
     /// Damaged lines before `good_end`.
     pub damaged: Vec<Damage>,
     pub damaged_count: u64,
+    /// Lines after `good_end` that end with their `\n`: complete lines whose
+    /// checksum or content is wrong. A crash cuts a write, it does not
+    /// complete a line with wrong bytes, so such a line may be a record that
+    /// was acknowledged and later damaged: never to be taken for a torn write.
+    pub tail_complete: u64,
 }
 
 impl Scan {
@@ -67,6 +72,7 @@ pub fn scan<R: BufRead>(reader: R, mut on_record: impl FnMut(u64, &Record)) -> i
                 s.ids.push(record.id);
                 s.offsets.push(line.offset);
                 s.good_end = s.len;
+                s.tail_complete = 0;
                 // Damage followed by a good record is mid-file damage.
                 s.damaged_count += pending_count;
                 pending_count = 0;
@@ -78,6 +84,9 @@ pub fn scan<R: BufRead>(reader: R, mut on_record: impl FnMut(u64, &Record)) -> i
             }
             Err(problem) => {
                 pending_count += 1;
+                if problem != LineProblem::Unterminated {
+                    s.tail_complete = pending_count;
+                }
                 if pending.len() < MAX_LISTED {
                     pending.push(Damage {
                         offset: line.offset,
@@ -105,6 +114,10 @@ pub struct TornTail {
     pub len: u64,
     /// The file it was copied to, next to the queue.
     pub saved_to: PathBuf,
+    /// Complete lines in it (see [`Scan::tail_complete`]): `0` for a write
+    /// cut by a crash (`QUEUE.torn-…`), more for damaged records that may
+    /// have been acknowledged (`QUEUE.damaged-…`).
+    pub complete_lines: u64,
 }
 
 /// What opening the queue found and did.
@@ -133,7 +146,12 @@ pub(crate) fn recover_file(file: &mut File, path: &Path) -> Result<(Recovery, u6
         torn: None,
     };
     if let Some((offset, len)) = s.torn_tail() {
-        let saved_to = torn_path(path);
+        let kind = if s.tail_complete > 0 {
+            SetAsideKind::Damaged
+        } else {
+            SetAsideKind::Torn
+        };
+        let saved_to = set_aside_path(path, kind);
         let mut out = OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -155,6 +173,7 @@ pub(crate) fn recover_file(file: &mut File, path: &Path) -> Result<(Recovery, u6
             offset,
             len,
             saved_to,
+            complete_lines: s.tail_complete,
         });
     }
     let end = file
@@ -163,11 +182,30 @@ pub(crate) fn recover_file(file: &mut File, path: &Path) -> Result<(Recovery, u6
     Ok((recovery, end))
 }
 
-fn torn_path(queue: &Path) -> PathBuf {
+/// Why the end of a queue file was set aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetAsideKind {
+    /// A write cut before its newline: never acknowledged.
+    Torn,
+    /// Complete lines with a bad checksum: may have been acknowledged.
+    Damaged,
+}
+
+impl SetAsideKind {
+    /// The infix of the file name: `QUEUE.torn-…`, `QUEUE.damaged-…`.
+    pub fn infix(self) -> &'static str {
+        match self {
+            Self::Torn => ".torn-",
+            Self::Damaged => ".damaged-",
+        }
+    }
+}
+
+fn set_aside_path(queue: &Path, kind: SetAsideKind) -> PathBuf {
     let stamp = jiff::Timestamp::now()
         .strftime("%Y%m%dT%H%M%SZ")
         .to_string();
-    let base = format!("{}.torn-{stamp}", queue.display());
+    let base = format!("{}{}{stamp}", queue.display(), kind.infix());
     let mut candidate = PathBuf::from(&base);
     let mut n = 1;
     while candidate.exists() {
@@ -198,6 +236,8 @@ pub struct Verification {
     /// `(offset, length)` of a torn tail (expected only while a server is
     /// writing or after a crash, before the next start).
     pub torn_tail: Option<(u64, u64)>,
+    /// Complete lines in that tail: damaged records, not a cut write.
+    pub tail_complete: u64,
     /// Ids found more than once, with the offsets of every copy.
     pub duplicate_ids: Vec<(String, Vec<u64>)>,
 }
@@ -222,11 +262,19 @@ impl std::fmt::Display for Verification {
         if self.damaged_count > self.damaged.len() as u64 {
             writeln!(f, "… {} damaged lines in all", self.damaged_count)?;
         }
-        if let Some((offset, len)) = self.torn_tail {
-            writeln!(
+        match self.torn_tail {
+            Some((offset, len)) if self.tail_complete > 0 => writeln!(
                 f,
-                "torn tail at byte {offset} ({len} bytes): no complete record after it"
-            )?;
+                "damaged last record(s) at byte {offset} ({len} bytes): {} complete line(s) whose checksum does not match. \
+                 They may have been acknowledged: starting the server sets them aside as QUEUE.damaged-…, \
+                 for `sportello-forms quarantine show` and `restore`",
+                self.tail_complete
+            )?,
+            Some((offset, len)) => writeln!(
+                f,
+                "torn tail at byte {offset} ({len} bytes): a last line cut before its newline (a write interrupted by a crash, never acknowledged)"
+            )?,
+            None => {}
         }
         for (id, offsets) in &self.duplicate_ids {
             writeln!(
@@ -266,6 +314,7 @@ pub fn verify_reader<R: BufRead>(reader: R) -> io::Result<Verification> {
         damaged: s.damaged,
         damaged_count: s.damaged_count,
         torn_tail,
+        tail_complete: s.tail_complete,
         duplicate_ids,
     })
 }

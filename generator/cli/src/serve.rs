@@ -9,11 +9,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use notify::{RecursiveMode, Watcher as _};
+use sportello::served::{self, Served};
 use sportello_forms::{FormsConfig, Queue, ServerOptions};
-use tower_http::services::ServeDir;
+use tower_http::services::ServeFile;
 
 use crate::form_pages::ThemedPages;
 use crate::live::{Builds, OverlayText, Problem};
@@ -48,8 +49,13 @@ pub fn run(
         let queue = Queue::open(&queue_path)
             .with_context(|| format!("cannot open the queue {}", queue_path.display()))?;
         if let Some(torn) = &queue.recovery().torn {
+            let what = if torn.complete_lines > 0 {
+                "damaged last record(s) of the queue, which may have been acknowledged, were"
+            } else {
+                "a torn last record of the queue was"
+            };
             eprintln!(
-                "warning: a torn last record of the queue was moved to {}",
+                "warning: {what} moved to {} (see `sportello-forms quarantine`)",
                 torn.saved_to.display()
             );
         }
@@ -63,6 +69,8 @@ pub fn run(
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        // The port chosen by the system when asked for port 0.
+        let addr = listener.local_addr()?;
         eprintln!(
             "serving http://{addr}/ — contact form submissions go to {} (Ctrl-C to stop)",
             queue_path.display()
@@ -79,25 +87,44 @@ pub fn run(
     })
 }
 
-/// The built site: static files, with per-language 404 pages.
+/// The built site: static files, with per-language 404 pages. Only what
+/// resolves inside the output folder is served ([`sportello::served`]).
 pub fn site(out: &Path) -> Router {
     let root = Arc::new(out.to_path_buf());
-    let files = ServeDir::new(out).append_index_html_on_directories(true);
     Router::new().fallback_service(tower::service_fn(move |req: Request<Body>| {
-        let files = files.clone();
         let root = Arc::clone(&root);
         async move {
+            // Canonical at each request: `public/` is made by the first build.
+            let Ok(real_root) = std::fs::canonicalize(&*root) else {
+                return Ok(not_found(&root, req.uri().path()));
+            };
             let path = req.uri().path().to_string();
+            if path.len() > served::MAX_PATH {
+                return Ok(StatusCode::URI_TOO_LONG.into_response());
+            }
             if hidden(&path) {
-                return Ok(not_found(&root, &path));
+                return Ok(not_found(&real_root, &path));
             }
-            let res = tower::ServiceExt::oneshot(files, req)
-                .await
-                .map(IntoResponse::into_response);
-            match res {
-                Ok(r) if r.status() == StatusCode::NOT_FOUND => Ok(not_found(&root, &path)),
-                other => other.map_err(|e| match e {}),
-            }
+            Ok(match served::resolve(&real_root, &path) {
+                Served::File(file) => tower::ServiceExt::oneshot(ServeFile::new(file), req)
+                    .await
+                    .map(IntoResponse::into_response)
+                    .unwrap_or_else(|e| match e {}),
+                Served::Redirect(to) => {
+                    let to = match req.uri().query() {
+                        Some(q) => format!("{to}?{q}"),
+                        None => to,
+                    };
+                    // Never a panic on a header value (the request's path
+                    // was a valid URI, so this always holds).
+                    match HeaderValue::from_str(&to) {
+                        Ok(to) => (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)])
+                            .into_response(),
+                        Err(_) => not_found(&real_root, &path),
+                    }
+                }
+                Served::NotFound => not_found(&real_root, &path),
+            })
         }
     }))
 }
@@ -114,15 +141,13 @@ fn hidden(path: &str) -> bool {
 
 /// The 404 page of the language the path is in, else the site's.
 fn not_found(root: &Path, path: &str) -> Response {
-    let lang = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    let mut candidates = Vec::new();
-    if !lang.is_empty() && !lang.contains('.') {
-        candidates.push(root.join(lang).join("404.html"));
-    }
-    candidates.push(root.join("404.html"));
-    let body = candidates
+    let lang = path.split('/').find(|s| !s.is_empty()).unwrap_or("");
+    let body = [format!("/{lang}/404.html"), "/404.html".to_string()]
         .iter()
-        .find_map(|p| std::fs::read(p).ok())
+        .find_map(|p| match served::resolve(root, p) {
+            Served::File(f) => std::fs::read(f).ok(),
+            _ => None,
+        })
         .unwrap_or_else(|| b"Not found".to_vec());
     (
         StatusCode::NOT_FOUND,

@@ -1033,3 +1033,39 @@ fn atom_feeds_per_language_and_section_are_valid_and_leave_out_fallbacks() {
             .contains("application/atom+xml")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn symlinks_leaving_content_are_refused_with_their_location() {
+    let site = TestSite::new()
+        .file("outside/secret.txt", "SECRET")
+        .file("outside/page.it.md", "---\ntitle: Fuori\n---\nSECRET\n")
+        .file("content/docs/real.txt", "fine");
+    let root = site.path();
+    std::os::unix::fs::symlink(
+        root.join("outside/secret.txt"),
+        root.join("content/passwd.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(root.join("outside"), root.join("content/elsewhere")).unwrap();
+    // A link that stays inside content/ is an ordinary file.
+    std::os::unix::fs::symlink(
+        root.join("content/docs/real.txt"),
+        root.join("content/same.txt"),
+    )
+    .unwrap();
+    let run = site.build();
+    assert!(!run.ok(), "{}", run.stderr());
+    let err = run.stderr();
+    assert!(err.contains("content/passwd.txt"), "{err}");
+    assert!(err.contains("content/elsewhere"), "{err}");
+    assert!(err.contains("outside the content folder"), "{err}");
+    assert!(!run.exists("passwd.txt") && !run.exists("elsewhere/secret.txt"));
+    assert!(!err.contains("elsewhere/page"), "not walked into: {err}");
+
+    std::fs::remove_file(root.join("content/passwd.txt")).unwrap();
+    std::fs::remove_file(root.join("content/elsewhere")).unwrap();
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert_eq!(run.file("same.txt"), "fine");
+}

@@ -171,12 +171,13 @@ pub fn load(
     let mut t = std::time::Instant::now();
     let mut md_files = Vec::new();
     let mut assets = Vec::new();
-    let walker = WalkDir::new(content)
+    let real_content = std::fs::canonicalize(content).unwrap_or_else(|_| content.to_path_buf());
+    let mut walker = WalkDir::new(content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !naming::is_ignored(&e.file_name().to_string_lossy()));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -188,6 +189,15 @@ pub fn load(
                 continue;
             }
         };
+        if entry.depth() > 0
+            && entry.path_is_symlink()
+            && !link_stays_inside(&real_content, &entry, diags)
+        {
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -229,6 +239,39 @@ pub fn load(
         pages.extend(page);
     }
     Loaded { pages, assets }
+}
+
+/// Whether a symbolic link under `content/` points inside it; a link that
+/// leaves it is an error at the link, since following it would publish a
+/// file from anywhere on the machine (`/etc/passwd`, the queue's folder).
+fn link_stays_inside(
+    real_content: &Path,
+    entry: &walkdir::DirEntry,
+    diags: &mut Diagnostics,
+) -> bool {
+    match std::fs::canonicalize(entry.path()) {
+        Ok(target) if target.starts_with(real_content) => true,
+        Ok(target) => {
+            diags.push(
+                Diagnostic::error(
+                    entry.path(),
+                    format!(
+                        "symbolic link to `{}`, outside the content folder",
+                        target.display()
+                    ),
+                )
+                .hint("copy the file into the content folder instead of linking to it"),
+            );
+            false
+        }
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                entry.path(),
+                format!("cannot follow this symbolic link: {e}"),
+            ));
+            false
+        }
+    }
 }
 
 /// The text of a page file, without a byte-order mark (some editors on
