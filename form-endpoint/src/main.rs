@@ -104,6 +104,52 @@ enum Command {
         #[command(flatten)]
         queue: QueueArg,
     },
+    /// Add, remove or list the operators who sign in to the web inbox (/desk/).
+    Operator {
+        #[command(subcommand)]
+        action: OperatorAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorAction {
+    /// Add an operator. The password is asked twice on a terminal, or read
+    /// as one line from standard input.
+    Add {
+        #[command(flatten)]
+        accounts: AccountsArg,
+        /// The operator's user name (letters, digits, '.', '-', '_').
+        name: String,
+    },
+    /// Remove an operator: they can no longer sign in, and their open
+    /// sessions end at their next click.
+    Remove {
+        #[command(flatten)]
+        accounts: AccountsArg,
+        name: String,
+    },
+    /// List the operators.
+    List {
+        #[command(flatten)]
+        accounts: AccountsArg,
+    },
+}
+
+#[derive(clap::Args)]
+struct AccountsArg {
+    #[command(flatten)]
+    queue: QueueArg,
+    /// The accounts file (default: next to the queue, QUEUE.operators.json).
+    #[arg(long)]
+    accounts: Option<PathBuf>,
+}
+
+impl AccountsArg {
+    fn path(&self) -> PathBuf {
+        self.accounts
+            .clone()
+            .unwrap_or_else(|| sportello_forms::accounts::accounts_path(&self.queue.queue))
+    }
 }
 
 #[derive(clap::Args)]
@@ -231,6 +277,14 @@ struct ServeArgs {
     /// Also POST {"id","received","desk","topic","lang"} (no personal data) to this http:// address.
     #[arg(long, env = "SPORTELLO_WEBHOOK")]
     webhook: Option<String>,
+    /// The operators' accounts for the inbox at /desk/ (default: next to
+    /// the queue, QUEUE.operators.json; create them with `operator add`).
+    #[arg(long)]
+    accounts: Option<PathBuf>,
+    /// Send the inbox's session cookie without `Secure`: only to try the
+    /// inbox on http://localhost, never when it is reachable from outside.
+    #[arg(long)]
+    desk_plain_http: bool,
     /// Milliseconds before the first retry of a failed notification (doubles up to 5 minutes).
     #[arg(long, default_value_t = 1000, hide = true)]
     notify_retry_ms: u64,
@@ -273,6 +327,7 @@ fn main() -> ExitCode {
             dry_run,
         } => purge(&queue.queue, older_than, dry_run),
         Command::Erase { queue, id, yes } => erase(&queue.queue, &id, yes),
+        Command::Operator { action } => operator(action),
     };
     match result {
         Ok(code) => code,
@@ -484,6 +539,68 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn operator(action: OperatorAction) -> anyhow::Result<ExitCode> {
+    use sportello_forms::accounts::Accounts;
+    match action {
+        OperatorAction::Add { accounts, name } => {
+            let path = accounts.path();
+            let mut list = Accounts::load(&path)?;
+            sportello_forms::accounts::check_name(&name)?;
+            if list.find(&name).is_some() {
+                anyhow::bail!(
+                    "an operator called {name} exists already (remove it first to reset the password)"
+                );
+            }
+            let password = read_password(&name)?;
+            list.add(&name, &password)?;
+            println!(
+                "operator {name} added to {}; they sign in at /desk/login.",
+                path.display()
+            );
+        }
+        OperatorAction::Remove { accounts, name } => {
+            let path = accounts.path();
+            Accounts::load(&path)?.remove(&name)?;
+            println!("operator {name} removed; their open sessions end at their next click.");
+        }
+        OperatorAction::List { accounts } => {
+            let list = Accounts::load(&accounts.path())?;
+            if list.operators().is_empty() {
+                println!("no operators yet: add one with `sportello-forms operator add NAME`.");
+            }
+            let mut out = String::new();
+            for o in list.operators() {
+                out.push_str(&format!(
+                    "{}  (since {})\n",
+                    o.name,
+                    ops::table::short_time(&o.created)
+                ));
+            }
+            return print_out(&out);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The new password: asked twice without echo on a terminal, else the
+/// first line of standard input (for scripts: `printf '%s\n' "$PW" | …`).
+fn read_password(name: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!(
+            "Password for {name} (at least {} characters; a sentence is easy to remember): ",
+            sportello_forms::accounts::MIN_PASSWORD_CHARS
+        ))?;
+        let second = rpassword::prompt_password("The same password again: ")?;
+        if first != second {
+            anyhow::bail!("the two passwords differ; nothing was changed.");
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
 /// Prints, and treats a closed pipe (`| head`) as success.
 fn print_out(s: &str) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
@@ -564,7 +681,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         trusted_proxies: args.trusted_proxies,
         ..FormsConfig::default()
     };
-    let router = sportello_forms::app(config, pages, queue.handle());
+    let mut desk = sportello_forms::desk::DeskConfig::new(&args.queue);
+    if let Some(accounts) = &args.accounts {
+        desk.accounts = accounts.clone();
+    }
+    desk.secure_cookies = !args.desk_plain_http;
+    desk.trusted_proxies = config.trusted_proxies.clone();
+    let forms = sportello_forms::FormsApp::new(config, pages, queue.handle());
+    desk.metrics = Some(forms.metrics());
+    desk.queue_handle = Some(queue.handle());
+    let router = forms.router().merge(sportello_forms::desk::router(desk)?);
     let notify = ops::notify::NotifyConfig {
         smtp: match (&args.smtp_host, args.notify_to.is_empty()) {
             (Some(host), false) => Some(ops::notify::Smtp {
