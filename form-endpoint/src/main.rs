@@ -29,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the contact form endpoint, appending submissions to the queue.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// List the requests, newest first.
     List {
         #[command(flatten)]
@@ -301,7 +301,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Verify { queue } => verify(&queue.queue),
         Command::List { queue, filter } => list(&queue.queue, filter),
         Command::Show { queue, id } => show(&queue.queue, &id),
