@@ -120,6 +120,10 @@ enum OperatorAction {
         accounts: AccountsArg,
         /// The operator's user name (letters, digits, '.', '-', '_').
         name: String,
+        /// Also a second factor: a code from an authenticator app at each
+        /// sign-in (recommended: the requests are data of vulnerable people).
+        #[arg(long)]
+        totp: bool,
     },
     /// Remove an operator: they can no longer sign in, and their open
     /// sessions end at their next click.
@@ -542,7 +546,11 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
 fn operator(action: OperatorAction) -> anyhow::Result<ExitCode> {
     use sportello_forms::accounts::Accounts;
     match action {
-        OperatorAction::Add { accounts, name } => {
+        OperatorAction::Add {
+            accounts,
+            name,
+            totp,
+        } => {
             let path = accounts.path();
             let mut list = Accounts::load(&path)?;
             sportello_forms::accounts::check_name(&name)?;
@@ -557,6 +565,13 @@ fn operator(action: OperatorAction) -> anyhow::Result<ExitCode> {
                 "operator {name} added to {}; they sign in at /desk/login.",
                 path.display()
             );
+            if totp {
+                let setup = list.enable_totp(&name)?;
+                println!(
+                    "second factor: in the authenticator app (FreeOTP, Aegis, Google Authenticator…) add an account by hand with the key\n\n    {}\n\n(time-based, 6 digits, 30 seconds), or make a QR code of\n\n    {}\n\nShow it to {name} only, then clear the screen.",
+                    setup.secret, setup.url
+                );
+            }
         }
         OperatorAction::Remove { accounts, name } => {
             let path = accounts.path();

@@ -302,7 +302,7 @@ async fn a_wrong_password_is_refused_with_a_message() {
         session_cookie(&r).is_none(),
         "no session for a failed sign-in"
     );
-    assert!(text(r).await.contains("Wrong user name or password."));
+    assert!(text(r).await.contains("Wrong user name, password or code."));
 }
 
 #[tokio::test]
@@ -664,7 +664,7 @@ async fn export_purge_and_erase_need_their_confirmation_and_work() {
     // Purge: the GET only counts.
     let page = text(send(&f.router, get("/desk/purge?days=365", Some(&cookie))).await).await;
     assert!(
-        page.contains("2 richieste sono arrivate da più di 365 giorni"),
+        page.contains("Richieste arrivate da più di 365 giorni: 2."),
         "{page}"
     );
     assert_eq!(
@@ -740,4 +740,50 @@ async fn the_counters_are_shown_to_operators_only() {
     assert_eq!(body["counts"]["accepted"], 7);
     let r = send(&f.router, get("/desk/healthz", None)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_account_with_a_second_factor_cannot_sign_in_without_its_code() {
+    let f = fixture();
+    let path = sportello_forms::accounts::accounts_path(&f.queue);
+    let setup = Accounts::load(&path)
+        .expect("load")
+        .enable_totp("fatima")
+        .expect("totp");
+    let r = send(
+        &f.router,
+        post(
+            "/desk/login",
+            None,
+            &[("name", "fatima"), ("password", PASSWORD)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "the password alone");
+    assert!(session_cookie(&r).is_none());
+    let bytes = totp_rs::Secret::Encoded(setup.secret)
+        .to_bytes()
+        .expect("base32");
+    let code = totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("Sportello".into()),
+        "fatima".into(),
+    )
+    .expect("totp")
+    .generate_current()
+    .expect("clock");
+    let r = send(
+        &f.router,
+        post(
+            "/desk/login",
+            None,
+            &[("name", "fatima"), ("password", PASSWORD), ("code", &code)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "password and code");
 }

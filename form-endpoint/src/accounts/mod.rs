@@ -14,6 +14,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
+use totp_rs::{Algorithm as TotpAlgorithm, Secret, TOTP};
 
 use crate::Error;
 use crate::queue::rewrite::sibling;
@@ -37,6 +38,37 @@ pub struct Operator {
     pub hash: String,
     /// When the account was made, RFC 3339 UTC.
     pub created: String,
+    /// The second factor's shared secret (base32), if the account has one:
+    /// a code from an authenticator app is then needed at sign-in too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<String>,
+}
+
+/// What an operator types into an authenticator app (or scans).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpSetup {
+    /// The secret in base32, to type in by hand.
+    pub secret: String,
+    /// The `otpauth://` address, for a QR code.
+    pub url: String,
+}
+
+/// RFC 6238 with what every authenticator app understands: SHA-1, 6
+/// digits, 30 seconds, one step of clock skew either way.
+fn totp_of(name: &str, secret: &str) -> Result<TOTP, Error> {
+    let bytes = Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .map_err(|e| Error::Account(format!("the second factor of {name} is damaged: {e:?}")))?;
+    TOTP::new(
+        TotpAlgorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("Sportello".to_owned()),
+        name.to_owned(),
+    )
+    .map_err(|e| Error::Account(format!("the second factor of {name} is damaged: {e}")))
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -128,8 +160,49 @@ impl Accounts {
             name: name.to_owned(),
             hash,
             created: jiff::Timestamp::now().to_string(),
+            totp: None,
         });
         self.save()
+    }
+
+    /// Gives `name` a second factor (a new secret, replacing any old one)
+    /// and saves; returns what to put in the authenticator app.
+    pub fn enable_totp(&mut self, name: &str) -> Result<TotpSetup, Error> {
+        let secret = Secret::generate_secret().to_encoded().to_string();
+        let totp = totp_of(name, &secret)?;
+        let operator = self
+            .operators
+            .iter_mut()
+            .find(|o| o.name == name)
+            .ok_or_else(|| Error::Account(format!("there is no operator called {name}")))?;
+        operator.totp = Some(secret.clone());
+        self.save()?;
+        Ok(TotpSetup {
+            secret,
+            url: totp.get_url(),
+        })
+    }
+
+    /// Whether `name` needs a code from an authenticator app.
+    pub fn has_totp(&self, name: &str) -> bool {
+        self.find(name).is_some_and(|o| o.totp.is_some())
+    }
+
+    /// [`Self::verify`], and the current code of the second factor when
+    /// the account has one.
+    pub fn verify_with_code(&self, name: &str, password: &str, code: &str) -> bool {
+        let password_ok = self.verify(name, password);
+        let code_ok = match self.find(name).and_then(|o| o.totp.as_deref()) {
+            None => true,
+            Some(secret) => {
+                let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+                totp_of(name, secret)
+                    .ok()
+                    .and_then(|t| t.check_current(&code).ok())
+                    .unwrap_or(false)
+            }
+        };
+        password_ok && code_ok
     }
 
     /// Removes an operator and saves; their sessions end at their next request.
@@ -252,6 +325,31 @@ mod tests {
                 .expect("reload")
                 .verify("fatima", "una frase lunga e segreta")
         );
+    }
+
+    #[test]
+    fn an_account_with_a_second_factor_needs_the_current_code() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("ops.json");
+        let mut a = Accounts::load(&path).expect("load");
+        a.add("marta", "una frase lunga e segreta").expect("add");
+        assert!(a.verify_with_code("marta", "una frase lunga e segreta", ""));
+        let setup = a.enable_totp("marta").expect("totp");
+        assert!(
+            setup.url.starts_with("otpauth://totp/Sportello:marta?"),
+            "{}",
+            setup.url
+        );
+        let a = Accounts::load(&path).expect("reload");
+        assert!(a.has_totp("marta"));
+        let code = totp_of("marta", &setup.secret)
+            .expect("totp")
+            .generate_current()
+            .expect("clock");
+        assert!(!a.verify_with_code("marta", "una frase lunga e segreta", ""));
+        assert!(!a.verify_with_code("marta", "una frase lunga e segreta", "000000x"));
+        assert!(!a.verify_with_code("marta", "wrong password here", &code));
+        assert!(a.verify_with_code("marta", "una frase lunga e segreta", &code));
     }
 
     #[test]

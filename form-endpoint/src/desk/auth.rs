@@ -300,6 +300,7 @@ pub async fn login(State(desk): State<Arc<Desk>>, session: Session, req: Request
     };
     let get = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     let (name, password) = (get("name").trim().to_owned(), get("password").to_owned());
+    let code = get("code").to_owned();
     let lang = desk.render.strings.language(Some(get("lang"))).code;
 
     if let Err(wait) = desk.limits.check(&name, client) {
@@ -327,7 +328,10 @@ pub async fn login(State(desk): State<Arc<Desk>>, session: Session, req: Request
     let (who, pw) = (name.clone(), password);
     let verdict = tokio::task::spawn_blocking(move || {
         let accounts = Accounts::load(&accounts)?;
-        Ok::<_, crate::Error>((accounts.verify(&who, &pw), accounts.find(&who).is_some()))
+        Ok::<_, crate::Error>((
+            accounts.verify_with_code(&who, &pw, &code),
+            accounts.find(&who).is_some(),
+        ))
     })
     .await;
     let (ok, known) = match verdict {
