@@ -104,6 +104,24 @@ enum Command {
         #[command(flatten)]
         queue: QueueArg,
     },
+    /// Write the needs report (counts by topic, language, desk and month,
+    /// waiting times, SVG charts with their tables) as one HTML file.
+    Report {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// The HTML file to write (readable by you only; no personal data in it).
+        #[arg(long, short)]
+        output: PathBuf,
+        /// First month of the period, YYYY-MM (default: from the first request).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last month of the period, YYYY-MM (default: up to the last request).
+        #[arg(long)]
+        to: Option<String>,
+        /// The report's language: it, en, fr, ar, ro, sq or uk.
+        #[arg(long, default_value = "it")]
+        lang: String,
+    },
     /// Add, remove or list the operators who sign in to the web inbox (/desk/).
     Operator {
         #[command(subcommand)]
@@ -332,6 +350,13 @@ fn main() -> ExitCode {
         } => purge(&queue.queue, older_than, dry_run),
         Command::Erase { queue, id, yes } => erase(&queue.queue, &id, yes),
         Command::Operator { action } => operator(action),
+        Command::Report {
+            queue,
+            output,
+            from,
+            to,
+            lang,
+        } => report(&queue.queue, &output, from.as_deref(), to.as_deref(), &lang),
     };
     match result {
         Ok(code) => code,
@@ -539,6 +564,46 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
         } else {
             "ies"
         }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(
+    queue: &Path,
+    output: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    lang: &str,
+) -> anyhow::Result<ExitCode> {
+    let period = ops::report::Period::new(from, to);
+    for (given, kept) in [(from, &period.from), (to, &period.to)] {
+        if let Some(m) = given
+            && kept.is_none()
+        {
+            anyhow::bail!("`{m}` is not a month: write it as 2026-01");
+        }
+    }
+    let items = load(queue)?;
+    let report = ops::report::compute(&items, period);
+    let renderer = sportello_forms::desk::render::Renderer::new()?;
+    if !renderer.strings.is_known(lang) {
+        anyhow::bail!("`{lang}` is not one of the report's languages: it, en, fr, ar, ro, sq, uk");
+    }
+    let html = sportello_forms::desk::report::standalone(&renderer, lang, &report)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(output)
+        .with_context(|| format!("cannot create {}", output.display()))?;
+    file.write_all(html.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    eprintln!(
+        "the report of {} request(s) is in {}: open it in a browser to read or print it.",
+        report.stats.total,
+        output.display()
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -165,7 +165,7 @@ async fn sign_in(f: &Fixture) -> (String, String) {
 }
 
 /// Every protected route, with the method that reaches it.
-const PROTECTED: [(&str, &str); 13] = [
+const PROTECTED: [(&str, &str); 14] = [
     ("GET", "/desk/"),
     ("GET", "/desk/r/01H0000000000000000000000A"),
     ("POST", "/desk/r/01H0000000000000000000000A/take"),
@@ -179,6 +179,7 @@ const PROTECTED: [(&str, &str); 13] = [
     ("GET", "/desk/purge"),
     ("POST", "/desk/purge"),
     ("GET", "/desk/healthz"),
+    ("GET", "/desk/report"),
 ];
 
 #[tokio::test]
@@ -487,6 +488,10 @@ async fn every_inbox_answer_carries_the_security_headers() {
         ("/desk/export", Some(cookie.as_str())),
         ("/desk/purge", Some(cookie.as_str())),
         ("/desk/healthz", Some(cookie.as_str())),
+        (
+            "/desk/report?from=2023-01&to=2023-12",
+            Some(cookie.as_str()),
+        ),
         ("/desk/r/01H0000000000000000000000Z", Some(cookie.as_str())),
         ("/desk/", None),
     ];
@@ -786,4 +791,38 @@ async fn an_account_with_a_second_factor_cannot_sign_in_without_its_code() {
     )
     .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER, "password and code");
+}
+
+#[tokio::test]
+async fn the_report_page_counts_the_chosen_months() {
+    let f = fixture();
+    let (cookie, _) = sign_in(&f).await;
+    let page = text(
+        send(
+            &f.router,
+            get("/desk/report?from=2023-01&to=2023-12", Some(&cookie)),
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("<strong>2</strong>"), "two requests in 2023");
+    assert!(page.contains("<th scope=\"row\">2023-03</th><td class=\"n\">1</td>"));
+    assert!(!page.contains("2026-11"));
+    assert!(
+        page.contains("<link rel=\"stylesheet\" href=\"/desk/desk.css\">"),
+        "no inline style under the CSP"
+    );
+    let page = text(
+        send(
+            &f.router,
+            get("/desk/report?from=<script>&to=..%2F..", Some(&cookie)),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        page.contains("<strong>3</strong>"),
+        "a bad month is no bound"
+    );
+    assert!(!page.contains("<script>"));
 }

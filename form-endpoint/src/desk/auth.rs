@@ -115,22 +115,23 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 /// Whether a POST may come from this page's own origin: `Origin` must name
-/// the host the request was sent to; without it, `Sec-Fetch-Site` must not
-/// say another site. (A client sending neither is no browser under attack.)
+/// the host the request was sent to; when it is absent or `null` (Chromium
+/// sends `null` from a page with `Referrer-Policy: no-referrer`, as ours
+/// are), `Sec-Fetch-Site` must say `same-origin`. A client sending neither
+/// header is no browser, so no victim of a forged form.
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    if let Some(origin) = headers.get(header::ORIGIN) {
-        let Ok(origin) = origin.to_str() else {
-            return false;
-        };
-        let Some((_, authority)) = origin.split_once("://") else {
-            return false;
-        };
-        return host.is_some_and(|h| h.eq_ignore_ascii_case(authority));
-    }
-    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
-        Some(site) => matches!(site, "same-origin" | "none"),
-        None => true,
+    let fetch_site = headers
+        .get("sec-fetch-site")
+        .map(|v| v.to_str().unwrap_or(""));
+    let same_site = |site: &str| matches!(site, "same-origin" | "none");
+    match headers.get(header::ORIGIN).map(|o| o.to_str()) {
+        Some(Ok("null")) => fetch_site.is_some_and(same_site),
+        Some(Ok(origin)) => origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| host.is_some_and(|h| h.eq_ignore_ascii_case(authority))),
+        Some(Err(_)) => false,
+        None => fetch_site.is_none_or(same_site),
     }
 }
 
@@ -415,4 +416,43 @@ pub async fn request_log(req: Request, next: Next) -> Response {
         micros = start.elapsed().as_micros() as u64,
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn posts_from_another_origin_are_told_apart() {
+        let host = ("host", "desk.example");
+        for (pairs, ok) in [
+            (vec![host, ("origin", "https://desk.example")], true),
+            (vec![host, ("origin", "https://evil.example")], false),
+            (
+                vec![host, ("origin", "https://desk.example.evil.example")],
+                false,
+            ),
+            (
+                vec![host, ("origin", "null"), ("sec-fetch-site", "same-origin")],
+                true,
+            ),
+            (
+                vec![host, ("origin", "null"), ("sec-fetch-site", "cross-site")],
+                false,
+            ),
+            (vec![host, ("origin", "null")], false),
+            (vec![host, ("sec-fetch-site", "same-site")], false),
+            (vec![host], true),
+        ] {
+            assert_eq!(same_origin(&headers(&pairs)), ok, "{pairs:?}");
+        }
+    }
 }

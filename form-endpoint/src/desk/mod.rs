@@ -8,6 +8,7 @@
 //!   the sign-in rate limits.
 //! - [`inbox`]: the list, one request and its changes.
 //! - [`manage`]: export, purge and erasure, each behind a confirmation page.
+//! - [`report`]: the needs report, in the inbox and as a file.
 //! - [`audit`]: the access log (who opened or changed what, when).
 //! - [`headers`]: security headers on every answer.
 //! - [`render`], [`i18n`]: embedded Tera templates and strings in seven
@@ -20,6 +21,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod manage;
 pub mod render;
+pub mod report;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -132,6 +134,7 @@ pub fn router(config: DeskConfig) -> Result<Router, Error> {
         )
         .route("/desk/purge", get(manage::purge_page).post(manage::purge))
         .route("/desk/healthz", get(inbox::healthz))
+        .route("/desk/report", get(report::page))
         .route("/desk/logout", post(auth::logout))
         .route_layer(middleware::from_fn_with_state(desk.clone(), auth::guard));
     let public = Router::new()

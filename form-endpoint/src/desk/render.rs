@@ -6,7 +6,7 @@ use tera::{Context, Tera};
 use super::i18n::{Language, Strings};
 use crate::Error;
 
-const TEMPLATES: [(&str, &str); 8] = [
+const TEMPLATES: [(&str, &str); 9] = [
     ("base.html", include_str!("templates/base.html")),
     ("login.html", include_str!("templates/login.html")),
     ("list.html", include_str!("templates/list.html")),
@@ -15,6 +15,7 @@ const TEMPLATES: [(&str, &str); 8] = [
     ("purge.html", include_str!("templates/purge.html")),
     ("export.html", include_str!("templates/export.html")),
     ("message.html", include_str!("templates/message.html")),
+    ("report.html", include_str!("templates/report.html")),
 ];
 
 /// The stylesheet, served at [`super::CSS_PATH`].
@@ -60,6 +61,11 @@ impl Renderer {
     ) -> Result<String, Error> {
         let mut ctx =
             Context::from_serialize(data).map_err(|e| Error::Render(format!("{template}: {e}")))?;
+        for flag in ["standalone", "inline_css"] {
+            if !ctx.contains_key(flag) {
+                ctx.insert(flag, &false);
+            }
+        }
         ctx.insert("lang", frame.lang);
         ctx.insert("languages", self.strings.languages());
         ctx.insert("t", self.strings.table(frame.lang.code));

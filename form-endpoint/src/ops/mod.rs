@@ -15,6 +15,7 @@
 pub mod export;
 pub mod notify;
 pub mod purge;
+pub mod report;
 pub mod state;
 pub mod stats;
 pub mod table;
