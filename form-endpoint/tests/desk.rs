@@ -815,7 +815,7 @@ async fn the_report_page_counts_the_chosen_months() {
     let page = text(
         send(
             &f.router,
-            get("/desk/report?from=<script>&to=..%2F..", Some(&cookie)),
+            get("/desk/report?from=%3Cscript%3E&to=..%2F..", Some(&cookie)),
         )
         .await,
     )
