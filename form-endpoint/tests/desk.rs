@@ -258,28 +258,36 @@ async fn signing_in_sets_a_strict_httponly_secure_cookie_that_expires_when_idle(
     }
 }
 
+/// Session fixation: a session id planted in the browser before sign-in
+/// (here a valid one, the attacker's own) is worth nothing after it.
 #[tokio::test]
 async fn the_session_id_is_renewed_at_sign_in() {
     let f = fixture();
-    // An id planted before sign-in (a session made by the language choice).
-    let before = send(&f.router, get("/desk/login?lang=ar", None)).await;
-    let planted = session_cookie(&before);
-    let mut req = post(
-        "/desk/login",
-        planted.as_deref(),
-        &[("name", "fatima"), ("password", PASSWORD)],
-    );
-    if planted.is_none() {
-        req = post(
+    Accounts::load(&sportello_forms::accounts::accounts_path(&f.queue))
+        .expect("load")
+        .add("marta", "another long password")
+        .expect("add");
+    let (planted, _) = sign_in(&f).await;
+    let r = send(
+        &f.router,
+        post(
             "/desk/login",
-            Some("sportello_desk=planted0000000000000000"),
-            &[("name", "fatima"), ("password", PASSWORD)],
-        );
-    }
-    let r = send(&f.router, req).await;
-    let after = session_cookie(&r).expect("cookie");
-    assert_ne!(Some(after.clone()), planted);
-    assert_ne!(after, "sportello_desk=planted0000000000000000");
+            Some(&planted),
+            &[("name", "marta"), ("password", "another long password")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let fresh = session_cookie(&r).expect("a new cookie");
+    assert_ne!(fresh, planted);
+    let page = text(send(&f.router, get("/desk/", Some(&fresh))).await).await;
+    assert!(page.contains("<strong>marta</strong>"));
+    let r = send(&f.router, get("/desk/", Some(&planted))).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "the planted id is not marta's session"
+    );
 }
 
 #[tokio::test]
