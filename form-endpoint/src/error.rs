@@ -52,6 +52,10 @@ pub enum Error {
     #[error("invalid setting: {0}")]
     Config(String),
 
+    /// An operator account cannot be added, removed or read.
+    #[error("{0}")]
+    Account(String),
+
     /// The site's renderer failed to produce a page.
     #[error("cannot render the form page: {0}")]
     Render(String),

@@ -26,7 +26,10 @@
 //!   tail, verification and reading for the operators' commands.
 //! - [`ops`]: the operators' commands — list, show, take/done/reopen (the
 //!   state log), export, stats, purge/erase, notification.
-//! - [`metrics`]: counters readable by tests and shown by `/healthz`.
+//! - [`accounts`]: operators' accounts for the web inbox (Argon2id).
+//! - [`desk`]: the operators' web inbox under `/desk/`.
+//! - [`metrics`]: counters readable by tests and shown to operators at
+//!   `/desk/healthz`.
 //! - [`config`]: what an operator can tune.
 //! - [`error`]: the crate's one error type and its HTTP face.
 //!
@@ -34,8 +37,10 @@
 //!   through the generator's library (`sportello`), so the answers are the
 //!   contact page of the reader's language.
 
+pub mod accounts;
 pub mod config;
 pub mod decode;
+pub mod desk;
 pub mod error;
 pub mod fields;
 pub mod limits;

@@ -46,7 +46,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the contact form endpoint, appending submissions to the queue.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// List the requests, newest first.
     List {
         #[command(flatten)]
@@ -128,6 +128,29 @@ enum Command {
         #[command(subcommand)]
         action: QuarantineAction,
     },
+    /// Write the needs report (counts by topic, language, desk and month,
+    /// waiting times, SVG charts with their tables) as one HTML file.
+    Report {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// The HTML file to write (readable by you only; no personal data in it).
+        #[arg(long, short)]
+        output: PathBuf,
+        /// First month of the period, YYYY-MM (default: from the first request).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last month of the period, YYYY-MM (default: up to the last request).
+        #[arg(long)]
+        to: Option<String>,
+        /// The report's language: it, en, fr, ar, ro, sq or uk.
+        #[arg(long, default_value = "it")]
+        lang: String,
+    },
+    /// Add, remove or list the operators who sign in to the web inbox (/desk/).
+    Operator {
+        #[command(subcommand)]
+        action: OperatorAction,
+    },
 }
 
 #[derive(Subcommand)]
@@ -152,6 +175,51 @@ enum QuarantineAction {
         #[arg(long)]
         yes: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum OperatorAction {
+    /// Add an operator. The password is asked twice on a terminal, or read
+    /// as one line from standard input.
+    Add {
+        #[command(flatten)]
+        accounts: AccountsArg,
+        /// The operator's user name (letters, digits, '.', '-', '_').
+        name: String,
+        /// Also a second factor: a code from an authenticator app at each
+        /// sign-in (recommended: the requests are data of vulnerable people).
+        #[arg(long)]
+        totp: bool,
+    },
+    /// Remove an operator: they can no longer sign in, and their open
+    /// sessions end at their next click.
+    Remove {
+        #[command(flatten)]
+        accounts: AccountsArg,
+        name: String,
+    },
+    /// List the operators.
+    List {
+        #[command(flatten)]
+        accounts: AccountsArg,
+    },
+}
+
+#[derive(clap::Args)]
+struct AccountsArg {
+    #[command(flatten)]
+    queue: QueueArg,
+    /// The accounts file (default: next to the queue, QUEUE.operators.json).
+    #[arg(long)]
+    accounts: Option<PathBuf>,
+}
+
+impl AccountsArg {
+    fn path(&self) -> PathBuf {
+        self.accounts
+            .clone()
+            .unwrap_or_else(|| sportello_forms::accounts::accounts_path(&self.queue.queue))
+    }
 }
 
 #[derive(clap::Args)]
@@ -278,6 +346,14 @@ struct ServeArgs {
     /// Also POST {"id","received","desk","topic","lang"} (no personal data) to this http:// address.
     #[arg(long, env = "SPORTELLO_WEBHOOK")]
     webhook: Option<String>,
+    /// The operators' accounts for the inbox at /desk/ (default: next to
+    /// the queue, QUEUE.operators.json; create them with `operator add`).
+    #[arg(long)]
+    accounts: Option<PathBuf>,
+    /// Send the inbox's session cookie without `Secure`: only to try the
+    /// inbox on http://localhost, never when it is reachable from outside.
+    #[arg(long)]
+    desk_plain_http: bool,
     /// Milliseconds before the first retry of a failed notification (doubles up to 5 minutes).
     #[arg(long, default_value_t = 1000, hide = true)]
     notify_retry_ms: u64,
@@ -294,7 +370,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
         Command::Verify { queue } => verify(&queue.queue),
         Command::List { queue, filter } => list(&queue.queue, filter),
         Command::Show { queue, id } => show(&queue.queue, &id),
@@ -321,6 +397,14 @@ fn main() -> ExitCode {
         } => purge(&queue.queue, older_than, dry_run),
         Command::Erase { queue, id, yes } => erase(&queue.queue, &id, yes),
         Command::Quarantine { queue, action } => quarantine(&queue.queue, action),
+        Command::Operator { action } => operator(action),
+        Command::Report {
+            queue,
+            output,
+            from,
+            to,
+            lang,
+        } => report(&queue.queue, &output, from.as_deref(), to.as_deref(), &lang),
     };
     match result {
         Ok(code) => code,
@@ -560,6 +644,119 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn report(
+    queue: &Path,
+    output: &Path,
+    from: Option<&str>,
+    to: Option<&str>,
+    lang: &str,
+) -> anyhow::Result<ExitCode> {
+    let period = ops::report::Period::new(from, to);
+    for (given, kept) in [(from, &period.from), (to, &period.to)] {
+        if let Some(m) = given
+            && kept.is_none()
+        {
+            anyhow::bail!("`{m}` is not a month: write it as 2026-01");
+        }
+    }
+    let items = load(queue)?;
+    let report = ops::report::compute(&items, period);
+    let renderer = sportello_forms::desk::render::Renderer::new()?;
+    if !renderer.strings.is_known(lang) {
+        anyhow::bail!("`{lang}` is not one of the report's languages: it, en, fr, ar, ro, sq, uk");
+    }
+    let html = sportello_forms::desk::report::standalone(&renderer, lang, &report)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(output)
+        .with_context(|| format!("cannot create {}", output.display()))?;
+    file.write_all(html.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    eprintln!(
+        "the report of {} request(s) is in {}: open it in a browser to read or print it.",
+        report.stats.total,
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn operator(action: OperatorAction) -> anyhow::Result<ExitCode> {
+    use sportello_forms::accounts::Accounts;
+    match action {
+        OperatorAction::Add {
+            accounts,
+            name,
+            totp,
+        } => {
+            let path = accounts.path();
+            let mut list = Accounts::load(&path)?;
+            sportello_forms::accounts::check_name(&name)?;
+            if list.find(&name).is_some() {
+                anyhow::bail!(
+                    "an operator called {name} exists already (remove it first to reset the password)"
+                );
+            }
+            let password = read_password(&name)?;
+            list.add(&name, &password)?;
+            println!(
+                "operator {name} added to {}; they sign in at /desk/login.",
+                path.display()
+            );
+            if totp {
+                let setup = list.enable_totp(&name)?;
+                println!(
+                    "second factor: in the authenticator app (FreeOTP, Aegis, Google Authenticator…) add an account by hand with the key\n\n    {}\n\n(time-based, 6 digits, 30 seconds), or make a QR code of\n\n    {}\n\nShow it to {name} only, then clear the screen.",
+                    setup.secret, setup.url
+                );
+            }
+        }
+        OperatorAction::Remove { accounts, name } => {
+            let path = accounts.path();
+            Accounts::load(&path)?.remove(&name)?;
+            println!("operator {name} removed; their open sessions end at their next click.");
+        }
+        OperatorAction::List { accounts } => {
+            let list = Accounts::load(&accounts.path())?;
+            if list.operators().is_empty() {
+                println!("no operators yet: add one with `sportello-forms operator add NAME`.");
+            }
+            let mut out = String::new();
+            for o in list.operators() {
+                out.push_str(&format!(
+                    "{}  (since {})\n",
+                    o.name,
+                    ops::table::short_time(&o.created)
+                ));
+            }
+            return print_out(&out);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The new password: asked twice without echo on a terminal, else the
+/// first line of standard input (for scripts: `printf '%s\n' "$PW" | …`).
+fn read_password(name: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!(
+            "Password for {name} (at least {} characters; a sentence is easy to remember): ",
+            sportello_forms::accounts::MIN_PASSWORD_CHARS
+        ))?;
+        let second = rpassword::prompt_password("The same password again: ")?;
+        if first != second {
+            anyhow::bail!("the two passwords differ; nothing was changed.");
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
 /// Prints, and treats a closed pipe (`| head`) as success.
 fn print_out(s: &str) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
@@ -773,7 +970,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         trusted_proxies: args.trusted_proxies,
         ..FormsConfig::default()
     };
-    let router = sportello_forms::app(config, pages, queue.handle());
+    let mut desk = sportello_forms::desk::DeskConfig::new(&args.queue);
+    if let Some(accounts) = &args.accounts {
+        desk.accounts = accounts.clone();
+    }
+    desk.secure_cookies = !args.desk_plain_http;
+    desk.trusted_proxies = config.trusted_proxies.clone();
+    let forms = sportello_forms::FormsApp::new(config, pages, queue.handle());
+    desk.metrics = Some(forms.metrics());
+    desk.queue_handle = Some(queue.handle());
+    let router = forms.router().merge(sportello_forms::desk::router(desk)?);
     let notify = ops::notify::NotifyConfig {
         smtp: match (&args.smtp_host, args.notify_to.is_empty()) {
             (Some(host), false) => Some(ops::notify::Smtp {

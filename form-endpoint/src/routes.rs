@@ -1,5 +1,6 @@
 //! The HTTP face: `POST /forms/contact`, `GET /healthz` (also at
-//! `/forms/healthz`, for proxies that only pass `/forms/`).
+//! `/forms/healthz`, for proxies that only pass `/forms/`): `ok` or not,
+//! the counters only for operators (`/desk/healthz`).
 //!
 //! | case | HTML form | `Accept: application/json` |
 //! |---|---|---|
@@ -321,22 +322,16 @@ async fn read_body(
     }
 }
 
+/// Public: ok or not ok, nothing more. The counters and the queue's figures
+/// are for signed-in operators, at `/desk/healthz`.
 async fn healthz(State(app): State<Arc<Inner>>) -> Response {
-    let metrics = app.metrics.snapshot();
-    let mut body = json!({
-        "status": "ok",
-        "counts": metrics,
-        "queue": app.queue.stats(),
-    });
-    let status = match app.queue.failure() {
-        None if app.queue.is_healthy() => StatusCode::OK,
-        failure => {
-            body["status"] = "unhealthy".into();
-            body["reason"] = failure
-                .unwrap_or_else(|| "the queue is closed".into())
-                .into();
-            StatusCode::SERVICE_UNAVAILABLE
-        }
+    let (status, body) = if app.queue.is_healthy() && app.queue.failure().is_none() {
+        (StatusCode::OK, json!({ "status": "ok" }))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "status": "unhealthy" }),
+        )
     };
     let mut r = (status, axum::Json(body)).into_response();
     r.headers_mut()

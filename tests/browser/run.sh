@@ -26,9 +26,10 @@ if [ ! -f "$HERE/node_modules/.package-lock.json" ] || [ "$HERE/package-lock.jso
   (cd "$HERE" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund)
 fi
 
-echo "== cargo build --release --bin sportello"
-cargo build --release --bin sportello
+echo "== cargo build --release --bin sportello --bin sportello-forms"
+cargo build --release --bin sportello --bin sportello-forms
 BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/sportello"
+FORMS_BIN="${CARGO_TARGET_DIR:-$REPO/target}/release/sportello-forms"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/sportello-browser.XXXXXX")"
 SERVER_PID=""
@@ -50,6 +51,11 @@ trap 'exit 130' INT
 echo "== building the site and the fallback fixture"
 "$BIN" build --content content --themes themes --out "$TMP/public"
 "$BIN" build --content "$HERE/fixtures/fallback-site" --themes themes --out "$TMP/fixture"
+
+# An operator account for the inbox test (tests/desk.test.js).
+export SPORTELLO_DESK_USER=tester
+export SPORTELLO_DESK_PASSWORD="browser test password $RANDOM$RANDOM"
+printf '%s\n' "$SPORTELLO_DESK_PASSWORD" | "$FORMS_BIN" operator add "$SPORTELLO_DESK_USER" --queue "$TMP/queue.jsonl" >/dev/null
 
 PORT="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 echo "== sportello serve on 127.0.0.1:$PORT"

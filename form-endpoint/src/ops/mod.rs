@@ -19,6 +19,7 @@ pub mod export;
 pub mod notify;
 pub mod purge;
 pub mod quarantine;
+pub mod report;
 pub mod state;
 pub mod stats;
 pub mod table;

@@ -59,7 +59,16 @@ pub fn run(
                 torn.saved_to.display()
             );
         }
-        let app = sportello_forms::app(FormsConfig::default(), pages, queue.handle())
+        let forms = sportello_forms::FormsApp::new(FormsConfig::default(), pages, queue.handle());
+        // The operators' inbox at /desk/, for a local try-out: the cookie is
+        // `Secure` unless this is plain http on the loopback address.
+        let mut desk = sportello_forms::desk::DeskConfig::new(&queue_path);
+        desk.secure_cookies = !addr.ip().is_loopback();
+        desk.metrics = Some(forms.metrics());
+        desk.queue_handle = Some(queue.handle());
+        let app = forms
+            .router()
+            .merge(sportello_forms::desk::router(desk)?)
             .merge(builds.router())
             .merge(if live_reload {
                 site(&out).layer(axum::middleware::map_response(crate::live::inject))
@@ -72,7 +81,8 @@ pub fn run(
         // The port chosen by the system when asked for port 0.
         let addr = listener.local_addr()?;
         eprintln!(
-            "serving http://{addr}/ — contact form submissions go to {} (Ctrl-C to stop)",
+            "serving http://{addr}/ — contact form submissions go to {}; operators' inbox at http://{addr}/desk/ (add an operator with `sportello-forms operator add NAME --queue {}`) (Ctrl-C to stop)",
+            queue_path.display(),
             queue_path.display()
         );
         sportello_forms::serve(

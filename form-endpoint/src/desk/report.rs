@@ -1,0 +1,136 @@
+//! The needs report as a page: `/desk/report` in the inbox, and the same
+//! page made self-contained (styles inside, no links out) for
+//! `sportello-forms report --output FILE.html`. Bar charts are SVG drawn
+//! here, each followed by its data table; the numbers are
+//! [`crate::ops::report`]'s, i.e. those of `stats`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::Desk;
+use super::auth::Signed;
+use super::inbox::{load_items, render_page};
+use super::render::{Frame, Renderer};
+use crate::Error;
+use crate::error::AppError;
+use crate::ops::report::{Period, Report, Waits};
+
+/// Height of one bar and the gap under it, in SVG user units.
+const BAR: usize = 22;
+const GAP: usize = 8;
+
+#[derive(Debug, Serialize)]
+struct Bar {
+    label: String,
+    n: usize,
+    y: usize,
+    text_y: usize,
+    /// Of the bars' area, 0–100.
+    width: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Chart {
+    key: &'static str,
+    title: String,
+    height: usize,
+    bars: Vec<Bar>,
+}
+
+fn chart(key: &'static str, title: String, counts: &BTreeMap<String, usize>) -> Chart {
+    let max = counts.values().copied().max().unwrap_or(0).max(1);
+    let bars = counts
+        .iter()
+        .enumerate()
+        .map(|(i, (label, n))| Bar {
+            label: label.clone(),
+            n: *n,
+            y: i * (BAR + GAP),
+            text_y: i * (BAR + GAP) + 16,
+            width: format!("{:.1}", *n as f64 * 100.0 / max as f64),
+        })
+        .collect();
+    Chart {
+        key,
+        title,
+        height: counts.len().max(1) * (BAR + GAP),
+        bars,
+    }
+}
+
+fn hours(h: Option<f64>) -> String {
+    h.map(|h| format!("{h:.1}"))
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+fn waits(w: &Waits) -> serde_json::Value {
+    json!({ "count": w.count, "median": hours(w.median_hours), "p90": hours(w.p90_hours) })
+}
+
+/// The template's data for a report.
+fn data(renderer: &Renderer, lang: &str, report: &Report) -> serde_json::Value {
+    let t = |k: &str| renderer.strings.get(lang, k);
+    let s = &report.stats;
+    let charts = [
+        chart("topic", t("col_topic"), &s.by_topic),
+        chart("lang", t("col_language"), &s.by_lang),
+        chart("desk", t("col_desk"), &s.by_desk),
+        chart("month", t("filter_month"), &s.by_month),
+        chart("status", t("col_status"), &s.by_status),
+    ];
+    json!({
+        "period": {
+            "from": report.period.from.as_deref().unwrap_or(""),
+            "to": report.period.to.as_deref().unwrap_or(""),
+        },
+        "total": s.total,
+        "charts": charts,
+        "to_taken": waits(&report.to_taken),
+        "to_done": waits(&report.to_done),
+    })
+}
+
+/// The report as one self-contained HTML page (for the command line).
+pub fn standalone(renderer: &Renderer, lang: &str, report: &Report) -> Result<String, Error> {
+    let frame = Frame {
+        lang: renderer.strings.language(Some(lang)),
+        operator: None,
+        csrf: "",
+        here: "",
+        flash: None,
+    };
+    let mut d = data(renderer, lang, report);
+    d["standalone"] = true.into();
+    d["inline_css"] = super::render::CSS.into();
+    renderer.page("report.html", &frame, &d)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+}
+
+/// `GET /desk/report?from=YYYY-MM&to=YYYY-MM`.
+pub async fn page(
+    State(desk): State<Arc<Desk>>,
+    Extension(op): Extension<Signed>,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let items = match load_items(&desk).await {
+        Ok(items) => items,
+        Err(e) => return AppError(e).into_response(),
+    };
+    let report = crate::ops::report::compute(&items, Period::new(Some(&q.from), Some(&q.to)));
+    desk.log(&op.name, "report", None, None).await;
+    let d = data(&desk.render, &op.lang, &report);
+    render_page(&desk, &op, "report.html", "/desk/report", None, &d)
+}
