@@ -59,7 +59,7 @@ fn shipped_site_builds_every_page_in_seven_languages() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("(it 11, en 11, fr 11, ar 11, ro 11, sq 11, uk 11), 0 fallbacks"),
+        stderr.contains("(it 14, en 14, fr 14, ar 14, ro 14, sq 14, uk 14), 0 fallbacks"),
         "{stderr}"
     );
     assert!(!stderr.contains("warning"), "{stderr}");
