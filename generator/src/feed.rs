@@ -24,12 +24,15 @@ pub struct FeedLink {
     pub title: String,
 }
 
+/// A feed: `(None, lang)` for a language's, `(Some(section), lang)` for a
+/// section's.
+type FeedKey = (Option<GroupId>, LangId);
+
 /// Which feeds exist: the language feeds and the sections' feeds.
 #[derive(Debug, Default)]
 pub struct Feeds {
-    /// `(None, lang)` for a language's feed, `(Some(section), lang)` for a
-    /// section's: its dated pages, newest first.
-    lists: HashMap<(Option<GroupId>, LangId), Vec<(PageId, GroupId)>>,
+    /// Each feed's dated pages (page, its group), newest first.
+    lists: HashMap<FeedKey, Vec<(PageId, GroupId)>>,
 }
 
 fn url_of(site: &Site, section: Option<GroupId>, lang: LangId) -> String {
@@ -41,7 +44,7 @@ fn url_of(site: &Site, section: Option<GroupId>, lang: LangId) -> String {
 
 impl Feeds {
     pub fn new(site: &Site) -> Feeds {
-        let mut lists: HashMap<(Option<GroupId>, LangId), Vec<(PageId, GroupId)>> = HashMap::new();
+        let mut lists: HashMap<FeedKey, Vec<(PageId, GroupId)>> = HashMap::new();
         for (gid, g) in site.groups.iter().enumerate() {
             if g.kind != Kind::Page {
                 continue;
