@@ -47,7 +47,8 @@ pub struct Group {
     pub members: Vec<Option<PageId>>,
     /// The section this group is listed in.
     pub parent: Option<GroupId>,
-    /// For sections and home: direct children, sorted per language (weight, then title).
+    /// For sections and home: direct children, sorted per language (weight,
+    /// then date, newest first, then title).
     pub children: Vec<Vec<GroupId>>,
     /// Site path per language: `/it/guides/found/`.
     pub urls: Vec<String>,
@@ -292,13 +293,17 @@ impl Site {
                 children.sort_by(|&a, &b| {
                     let pa = self.page(self.groups[a].source(lang, default).0);
                     let pb = self.page(self.groups[b].source(lang, default).0);
+                    // Dated pages (news, events) newest first among equal
+                    // weights, so a news section needs no renumbering.
                     (
                         pa.front.weight.unwrap_or(i64::MAX),
+                        std::cmp::Reverse(pa.front.date),
                         &pa.front.title,
                         &self.groups[a].key,
                     )
                         .cmp(&(
                             pb.front.weight.unwrap_or(i64::MAX),
+                            std::cmp::Reverse(pb.front.date),
                             &pb.front.title,
                             &self.groups[b].key,
                         ))

@@ -1069,3 +1069,29 @@ fn symlinks_leaving_content_are_refused_with_their_location() {
     assert!(run.ok(), "{}", run.stderr());
     assert_eq!(run.file("same.txt"), "fine");
 }
+
+/// A section of dated pages (news) lists the newest first without weights;
+/// weights still come first, and undated pages follow the dated ones.
+#[test]
+fn dated_pages_are_listed_newest_first() {
+    let run = TestSite::new()
+        .page("news/_index.it.md", "Notizie", "")
+        .file(
+            "content/news/a.it.md",
+            "---\ntitle: Alfa\ndate: 2022-03-02\n---\n",
+        )
+        .file(
+            "content/news/b.it.md",
+            "---\ntitle: Beta\ndate: 2022-06-26\n---\n",
+        )
+        .file("content/news/c.it.md", "---\ntitle: Gamma\n---\n")
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    let list = run.file("it/news/index.html");
+    let at = |t: &str| {
+        list.find(&format!(">{t}<"))
+            .unwrap_or_else(|| panic!("{t}: {list}"))
+    };
+    assert!(at("Beta") < at("Alfa"), "newest first: {list}");
+    assert!(at("Alfa") < at("Gamma"), "undated after dated: {list}");
+}
