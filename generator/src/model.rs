@@ -416,38 +416,23 @@ impl Site {
 
     /// Stale translations: (translation, current digest of the original).
     /// Digests are computed here, for `check`, not on every build.
+    pub fn stale_translations(&self) -> Vec<(PageId, String)> {
+        self.translations_behind(false)
+    }
+
     /// Translations whose recorded `translated_from` differs from their
-    /// original's digest: readers are told the original changed since. Only
-    /// groups where a translation records a digest are hashed.
+    /// original's digest: readers are told the original changed since.
     pub fn outdated_translations(&self) -> std::collections::HashSet<PageId> {
-        use rayon::prelude::*;
-        let default = self.default_lang();
-        self.groups
-            .par_iter()
-            .filter_map(|g| {
-                let orig = g.members[default]?;
-                let recorded: Vec<PageId> = g
-                    .members
-                    .iter()
-                    .enumerate()
-                    .filter(|(lang, _)| *lang != default)
-                    .filter_map(|(_, m)| *m)
-                    .filter(|&t| self.page(t).front.translated_from.is_some())
-                    .collect();
-                (!recorded.is_empty()).then(|| (digest(self.page(orig).text()), recorded))
-            })
-            .flat_map_iter(|(current, recorded)| {
-                recorded
-                    .into_iter()
-                    .filter(|&t| {
-                        self.page(t).front.translated_from.as_deref() != Some(current.as_str())
-                    })
-                    .collect::<Vec<_>>()
-            })
+        self.translations_behind(true)
+            .into_iter()
+            .map(|(t, _)| t)
             .collect()
     }
 
-    pub fn stale_translations(&self) -> Vec<(PageId, String)> {
+    /// Translations that do not record their original's current digest;
+    /// with `recorded_only`, only those that record one (and only their
+    /// groups' originals are hashed, so a site without digests pays nothing).
+    fn translations_behind(&self, recorded_only: bool) -> Vec<(PageId, String)> {
         use rayon::prelude::*;
         let default = self.default_lang();
         self.groups
@@ -460,6 +445,7 @@ impl Site {
                     .enumerate()
                     .filter(|(lang, _)| *lang != default)
                     .filter_map(|(_, m)| *m)
+                    .filter(|&t| !recorded_only || self.page(t).front.translated_from.is_some())
                     .collect();
                 (!translations.is_empty()).then(|| (digest(self.page(orig).text()), translations))
             })
