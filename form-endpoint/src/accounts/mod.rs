@@ -5,9 +5,8 @@
 //! Passwords are hashed with Argon2id (the `argon2` crate's defaults: 19 MiB,
 //! 2 passes), stored as PHC strings; nothing else about the password is kept.
 
-use std::fs::{self, OpenOptions};
-use std::io::{self, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use argon2::Argon2;
@@ -253,16 +252,7 @@ impl Accounts {
         let mut bytes = serde_json::to_vec_pretty(&file)?;
         bytes.push(b'\n');
         let tmp = sibling(&self.path, ".new");
-        let mut out = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(Error::io("cannot create", &tmp))?;
-        out.write_all(&bytes)
-            .and_then(|()| out.sync_all())
-            .map_err(Error::io("cannot write", &tmp))?;
+        crate::queue::rewrite::write_private(&tmp, &bytes)?;
         give_to_folder_owner(&tmp);
         fs::rename(&tmp, &self.path).map_err(Error::io("cannot rename", &self.path))?;
         crate::queue::recover::sync_dir(&self.path)

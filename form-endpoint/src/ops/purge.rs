@@ -7,9 +7,7 @@
 //! Everything that is not removed is copied byte for byte, damaged lines
 //! and a torn tail included (those are `verify`'s and recovery's business).
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs;
 use std::path::Path;
 
 use crate::Error;
@@ -64,17 +62,7 @@ fn pause_at(step: &str) {
 }
 
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let tmp = rewrite::new_path(path);
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(Error::io("cannot create", &tmp))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(Error::io("cannot write", &tmp))
+    rewrite::write_private(&rewrite::new_path(path), bytes)
 }
 
 fn file_name(path: &Path) -> String {

@@ -204,6 +204,24 @@ pub fn complete_pending(queue: &Path) -> Result<bool, Error> {
     complete_locked(queue)
 }
 
+/// Writes `bytes` to `tmp` (created 0600, truncated) and syncs it: the
+/// first half of every write-then-rename next to the queue (purge files,
+/// the operators' accounts).
+pub fn write_private(tmp: &Path, bytes: &[u8]) -> Result<(), Error> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(tmp)
+        .map_err(Error::io("cannot create", tmp))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(Error::io("cannot write", tmp))
+}
+
 /// Makes the queue directory's entries durable.
 pub fn sync_dir_of(queue: &Path) -> Result<(), Error> {
     sync_dir(queue)
