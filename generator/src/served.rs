@@ -6,7 +6,7 @@
 //! way the kernel would open it — every link followed — and served only if
 //! where it lands is still inside the output folder. Anything that cannot
 //! name a file (a segment too long for the file system, `..`, a NUL byte,
-//! bytes that are not UTF-8) is simply not found.
+//! bytes that are not UTF-8) or names a dot-file is simply not found.
 
 use std::path::{Path, PathBuf};
 
@@ -75,6 +75,9 @@ fn segments(url_path: &str) -> Option<Vec<String>> {
         match &*seg {
             "" | "." => continue,
             ".." => return None,
+            // A build publishes no dot-file: one in the output folder is an
+            // editor's or a tool's own (an old cache, `.git`), never served.
+            s if s.starts_with('.') => return None,
             // 255 bytes is the longest name Linux, macOS and Windows file
             // systems take; a decoded `/` or `\` would be a segment break.
             s if s.len() > 255 || s.contains(['/', '\\', '\0']) => return None,

@@ -112,9 +112,6 @@ pub fn site(out: &Path) -> Router {
             if path.len() > served::MAX_PATH {
                 return Ok(StatusCode::URI_TOO_LONG.into_response());
             }
-            if hidden(&path) {
-                return Ok(not_found(&real_root, &path));
-            }
             Ok(match served::resolve(&real_root, &path) {
                 Served::File(file) => tower::ServiceExt::oneshot(ServeFile::new(file), req)
                     .await
@@ -137,16 +134,6 @@ pub fn site(out: &Path) -> Router {
             })
         }
     }))
-}
-
-/// Whether a request path names a dot-file or a file in a dot-folder, even
-/// percent-encoded: a build publishes none, so none is served (whatever else
-/// sits in the output folder, such as an editor's or a tool's own files).
-fn hidden(path: &str) -> bool {
-    percent_encoding::percent_decode_str(path)
-        .decode_utf8_lossy()
-        .split(['/', '\\'])
-        .any(|segment| segment.starts_with('.'))
 }
 
 /// The 404 page of the language the path is in, else the site's.
