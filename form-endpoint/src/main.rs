@@ -264,9 +264,8 @@ impl FilterArgs {
     }
 }
 
-fn parse_status(s: &str) -> Result<ops::view::Status, String> {
-    ops::view::Status::parse(s)
-        .ok_or_else(|| format!("`{s}` is not a status: use new, taken or done"))
+fn parse_status(s: &str) -> Result<ops::view::Status, sportello_forms::Error> {
+    ops::view::Status::parse(s).ok_or_else(|| sportello_forms::Error::NotAStatus(s.to_owned()))
 }
 
 #[derive(clap::Args)]
@@ -468,7 +467,7 @@ fn list(queue: &Path, filter: FilterArgs) -> anyhow::Result<ExitCode> {
 
 fn show(queue: &Path, id: &str) -> anyhow::Result<ExitCode> {
     let items = load(queue)?;
-    let item = ops::view::resolve(&items, id).map_err(anyhow::Error::msg)?;
+    let item = ops::view::resolve(&items, id)?;
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
@@ -479,8 +478,7 @@ fn show(queue: &Path, id: &str) -> anyhow::Result<ExitCode> {
 fn change(args: ChangeArgs, kind: EventKind) -> anyhow::Result<ExitCode> {
     let queue = &args.queue.queue;
     load(queue)?;
-    let said =
-        ops::view::change(queue, &args.id, kind, args.by, args.note).map_err(anyhow::Error::msg)?;
+    let said = ops::view::change(queue, &args.id, kind, args.by, args.note)?;
     outln!("{said}");
     Ok(ExitCode::SUCCESS)
 }
@@ -565,7 +563,7 @@ fn finish_interrupted_purge(queue: &Path) {
 
 fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
     load(queue)?;
-    let cutoff = ops::view::days_ago(i64::from(days)).map_err(anyhow::Error::msg)?;
+    let cutoff = ops::view::days_ago(i64::from(days))?;
     let report = ops::purge::purge(
         queue,
         &ops::purge::Selection::ReceivedBefore(cutoff),
@@ -609,8 +607,8 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
 
 fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
     let items = load(queue)?;
-    let item = ops::view::resolve(&items, prefix).map_err(anyhow::Error::msg)?;
-    let id = item.record.id.clone();
+    let item = ops::view::resolve(&items, prefix)?;
+    let id = item.record.id;
     if !yes {
         if !std::io::stdin().is_terminal() {
             anyhow::bail!("to erase request {id}, add --yes (it cannot be undone).");
@@ -628,7 +626,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     }
-    let report = ops::purge::purge(queue, &ops::purge::Selection::Id(id.clone()), false)?;
+    let report = ops::purge::purge(queue, &ops::purge::Selection::Id(id), false)?;
     if report.removed.is_empty() {
         anyhow::bail!("request {id} was already gone (erased or purged meanwhile).");
     }
@@ -777,14 +775,14 @@ fn verify(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     finish_interrupted_purge(path);
     let report = queue::verify(path)?;
     outln!("queue file {}:\n{report}", path.display());
-    let ids: std::collections::HashSet<String> = queue::read_records(path)?
+    let ids: std::collections::HashSet<ulid::Ulid> = queue::read_records(path)?
         .filter_map(Result::ok)
         .map(|r| r.id)
         .collect();
     let state = ops::state::verify_state(path, &ids)?;
     outln!(
         "\nstate log {}:\n{state}",
-        ops::state::state_path(path).display()
+        queue::rewrite::state_path(path).display()
     );
     let set_aside = ops::quarantine::list(path)?;
     if !set_aside.is_empty() {
@@ -841,8 +839,9 @@ fn quarantine(queue: &Path, action: QuarantineAction) -> anyhow::Result<ExitCode
                 ));
                 match &line.record {
                     Some(r) => {
+                        let id = r.id.to_string();
                         for (k, v) in [
-                            ("id", r.id.as_str()),
+                            ("id", id.as_str()),
                             ("received", r.received.as_str()),
                             ("desk", r.desk.as_str()),
                             ("language", r.lang.as_str()),
@@ -953,10 +952,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 drafts: false,
                 preview: false,
             };
-            Arc::new(
-                SitePages::load(&opts)
-                    .map_err(|e| anyhow::anyhow!("the site cannot be loaded:\n{e}"))?,
-            )
+            Arc::new(SitePages::load(&opts).map_err(|e| match e {
+                sportello_forms::Error::Site(sportello::Error::Invalid(diags)) => {
+                    anyhow::anyhow!("the site cannot be loaded:\n{}", diags.render())
+                }
+                e => anyhow::anyhow!("the site cannot be loaded: {e}"),
+            })?)
         }
         _ => Arc::new(PlainPages::new(
             args.languages,
@@ -998,7 +999,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     if let Some(url) = &notify.webhook {
-        ops::notify::parse_http_url(url).map_err(anyhow::Error::msg)?;
+        ops::notify::parse_http_url(url)?;
     }
     let (stop_notifier, stopped) = tokio::sync::oneshot::channel::<()>();
     let notifier = notify.is_enabled().then(|| {

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use crate::Error;
 use crate::fields::{self, ErrorCode};
 
 /// The path the contact form posts to (the site's `forms.contact`).
@@ -25,7 +26,7 @@ pub trait FormPages: Send + Sync + 'static {
     fn desk_ids(&self) -> Vec<String>;
     /// Renders the contact page of `lang` showing `state` (values typed,
     /// errors by field, status).
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String>;
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, Error>;
 }
 
 /// Why the form is shown again. Serialised as its snake_case name.
@@ -191,7 +192,7 @@ impl FormPages for PlainPages {
         self.desks.clone()
     }
 
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         let mut h = String::with_capacity(4096);
         let dir = if is_rtl(lang) { "rtl" } else { "ltr" };
         let lang_attr = escape_html(lang);

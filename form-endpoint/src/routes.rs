@@ -48,7 +48,7 @@ use crate::queue::QueueHandle;
 /// The record id of a stored submission, left on the response for the
 /// access log.
 #[derive(Debug, Clone)]
-pub struct RecordId(pub String);
+pub struct RecordId(pub ulid::Ulid);
 
 /// The endpoint, before it becomes a [`Router`]: keeps a hand on the
 /// metrics.
@@ -156,7 +156,7 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
 
     if form.honeypot {
         Metrics::bump(&app.metrics.honeypot);
-        return Ok(success(json, &lang, &ulid::Ulid::new().to_string(), None));
+        return Ok(success(json, &lang, ulid::Ulid::new(), None));
     }
 
     let checked = validate(&form.values, &languages, &app.pages.desk_ids());
@@ -179,12 +179,7 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
     match app.queue.submit(submission).await {
         Ok(receipt) => {
             Metrics::bump(&app.metrics.accepted);
-            Ok(success(
-                json,
-                &lang,
-                &receipt.id,
-                Some(RecordId(receipt.id.clone())),
-            ))
+            Ok(success(json, &lang, receipt.id, Some(RecordId(receipt.id))))
         }
         Err(e) => {
             Metrics::bump(&app.metrics.unavailable);
@@ -232,8 +227,7 @@ impl Inner {
                     // The person still gets their text back, if plainly.
                     tracing::error!(error = %e, lang, "site renderer failed; answering with the plain page");
                     PlainPages::new(self.pages.languages(), self.pages.desk_ids(), "")
-                        .render(lang, &state)
-                        .map_err(|e| AppError(crate::Error::Render(e)))?
+                        .render(lang, &state)?
                 }
             };
             (
@@ -255,7 +249,7 @@ impl Inner {
     }
 }
 
-fn success(json: bool, lang: &str, id: &str, record: Option<RecordId>) -> Response {
+fn success(json: bool, lang: &str, id: ulid::Ulid, record: Option<RecordId>) -> Response {
     let mut response = if json {
         (StatusCode::CREATED, axum::Json(json!({ "id": id }))).into_response()
     } else {
@@ -349,13 +343,13 @@ async fn access_log(req: Request, next: Next) -> Response {
     let record_id = response
         .extensions()
         .get::<RecordId>()
-        .map(|r| r.0.as_str());
+        .map(|r| r.0.to_string());
     tracing::info!(
         target: "sportello_forms::access",
         %method,
         path,
         status = response.status().as_u16(),
-        record_id,
+        record_id = record_id.as_deref(),
         micros = start.elapsed().as_micros() as u64,
     );
     response

@@ -6,17 +6,16 @@
 
 use sportello::{Diagnostics, Options, Project};
 
+use crate::Error;
 use crate::pages::{FormPages, FormState};
 
 /// The source key of the page that holds the form.
 pub const CONTACT_PAGE: &str = "contact/_index";
 
 /// Renders the contact page of `lang` with `state`.
-pub fn render_contact(project: &Project, lang: &str, state: &FormState) -> Result<String, String> {
-    let form = serde_json::to_value(state).map_err(|e| e.to_string())?;
-    project
-        .render_with(CONTACT_PAGE, lang, "form", &form)
-        .map_err(|e| e.to_string())
+pub fn render_contact(project: &Project, lang: &str, state: &FormState) -> Result<String, Error> {
+    let form = serde_json::to_value(state)?;
+    Ok(project.render_with(CONTACT_PAGE, lang, "form", &form)?)
 }
 
 /// The site's languages, the default one first.
@@ -42,11 +41,11 @@ pub struct SitePages {
 
 impl SitePages {
     /// Loads the site; its mistakes, as the generator reports them, are the error.
-    pub fn load(opts: &Options) -> Result<SitePages, String> {
+    pub fn load(opts: &Options) -> Result<SitePages, Error> {
         let mut diags = Diagnostics::default();
         match Project::load(opts, &mut diags) {
             Some(project) if !diags.has_errors() => Ok(SitePages { project }),
-            _ => Err(diags.render()),
+            _ => Err(sportello::Error::Invalid(diags).into()),
         }
     }
 }
@@ -60,7 +59,7 @@ impl FormPages for SitePages {
         desk_ids(&self.project)
     }
 
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         render_contact(&self.project, lang, state)
     }
 }

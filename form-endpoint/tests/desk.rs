@@ -28,7 +28,7 @@ const NEWEST: &str = "01K0000000000000000000000C";
 
 fn record(id: &str, received: &str, lang: &str, name: &str, topic: &str) -> Record {
     Record::new(
-        id.into(),
+        id.parse().expect("a ULID"),
         received.into(),
         Submission {
             lang: lang.into(),
@@ -590,7 +590,10 @@ async fn take_note_done_reopen_go_to_the_state_log_and_the_access_log() {
         assert_eq!(r.headers()[header::LOCATION], path.as_str());
     }
     let (items, _) = view::load(&f.queue).expect("load");
-    let a = items.iter().find(|i| i.record.id == ID_A).expect("A");
+    let a = items
+        .iter()
+        .find(|i| i.record.id.to_string() == ID_A)
+        .expect("A");
     assert_eq!(a.status, Status::Taken, "reopened");
     assert_eq!(a.by.as_deref(), Some("fatima"));
     let kinds: Vec<&str> = a.history.iter().map(|e| e.event.as_str()).collect();
@@ -699,7 +702,7 @@ async fn export_purge_and_erase_need_their_confirmation_and_work() {
         .expect("load")
         .0
         .into_iter()
-        .map(|i| i.record.id)
+        .map(|i| i.record.id.to_string())
         .collect();
     assert_eq!(left, [NEWEST]);
 

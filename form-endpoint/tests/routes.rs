@@ -35,10 +35,10 @@ impl FormPages for Recording {
     fn desk_ids(&self) -> Vec<String> {
         self.plain.desk_ids()
     }
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, sportello_forms::Error> {
         self.seen
             .lock()
-            .map_err(|e| e.to_string())?
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((lang.to_owned(), state.clone()));
         self.plain.render(lang, state)
     }
@@ -198,7 +198,10 @@ async fn accepted_json_answers_201_with_the_stored_id() {
         let id = body["id"].as_str().expect("id").to_owned();
         assert_eq!(id.len(), 26);
         assert_eq!(
-            f.records().iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            f.records()
+                .iter()
+                .map(|r| r.id.to_string())
+                .collect::<Vec<_>>(),
             vec![id]
         );
     }

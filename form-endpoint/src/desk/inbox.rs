@@ -176,14 +176,14 @@ pub async fn list(
     }
     filter.lang = params.written_in.clone();
     let total = shown.len();
-    let ids: Vec<&str> = shown.iter().map(|i| i.record.id.as_str()).collect();
+    let ids: Vec<ulid::Ulid> = shown.iter().map(|i| i.record.id).collect();
     let short_len = view::unique_prefix_len(&ids, 8);
     let rows: Vec<Row> = shown
         .iter()
         .take(PAGE_ROWS)
         .map(|i| Row {
-            id: i.record.id.clone(),
-            short: i.record.id.chars().take(short_len).collect(),
+            id: i.record.id.to_string(),
+            short: view::short_id(i.record.id, short_len),
             received: crate::ops::table::short_time(&i.record.received),
             age: age(&desk, &op.lang, &i.record.received),
             status: i.status.as_str(),
@@ -225,7 +225,8 @@ async fn find(desk: &Desk, op: &Signed, id: &str) -> Result<Item, Response> {
     let items = load_items(desk)
         .await
         .map_err(|e| AppError(e).into_response())?;
-    match items.into_iter().find(|i| i.record.id == id) {
+    let wanted = id.parse::<ulid::Ulid>().ok();
+    match items.into_iter().find(|i| Some(i.record.id) == wanted) {
         Some(item) => Ok(item),
         None => {
             let message = desk.render.strings.get(&op.lang, "not_found");
@@ -269,7 +270,7 @@ pub async fn show(
         Ok(item) => item,
         Err(r) => return r,
     };
-    desk.log(&op.name, "open", Some(&item.record.id), None)
+    desk.log(&op.name, "open", Some(&item.record.id.to_string()), None)
         .await;
     let flash = op.take_flash().await;
     let subject = desk.render.strings.get(&item.record.lang, "reply_subject");

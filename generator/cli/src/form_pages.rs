@@ -6,7 +6,7 @@ use std::sync::{Arc, RwLock};
 
 use sportello::preview::Preview;
 use sportello_forms::site_pages;
-use sportello_forms::{FormPages, FormState};
+use sportello_forms::{Error, FormPages, FormState};
 
 pub struct ThemedPages {
     pub preview: Arc<RwLock<Preview>>,
@@ -28,8 +28,8 @@ impl FormPages for ThemedPages {
         self.with(site_pages::desk_ids).unwrap_or_default()
     }
 
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         self.with(|p| site_pages::render_contact(p, lang, state))
-            .unwrap_or_else(|| Err("the site has errors; fix them and save".into()))
+            .unwrap_or(Err(Error::SiteNotReady))
     }
 }
