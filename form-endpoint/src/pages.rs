@@ -16,7 +16,7 @@ use crate::Error;
 use crate::fields::{self, ErrorCode};
 
 /// The path the contact form posts to (the site's `forms.contact`).
-pub const CONTACT_PATH: &str = "/forms/contact";
+pub const CONTACT_PATH: &str = sportello::form::CONTACT.path;
 
 /// What the endpoint needs from the site to answer a person in their language.
 pub trait FormPages: Send + Sync + 'static {
@@ -27,6 +27,11 @@ pub trait FormPages: Send + Sync + 'static {
     /// Renders the contact page of `lang` showing `state` (values typed,
     /// errors by field, status).
     fn render(&self, lang: &str, state: &FormState) -> Result<String, Error>;
+    /// The URL of the contact page in `lang` (`/it/contatti/` when the page
+    /// has a localised slug): where `GET /forms/contact` leads.
+    fn contact_url(&self, lang: &str) -> String;
+    /// The URL of the page a person lands on once the request is stored.
+    fn thanks_url(&self, lang: &str) -> String;
 }
 
 /// Why the form is shown again. Serialised as its snake_case name.
@@ -190,6 +195,16 @@ impl FormPages for PlainPages {
 
     fn desk_ids(&self) -> Vec<String> {
         self.desks.clone()
+    }
+
+    // Without a site, the generator's layout for `contact/_index` and
+    // `contact/thanks` with no slugs.
+    fn contact_url(&self, lang: &str) -> String {
+        format!("/{lang}/contact/")
+    }
+
+    fn thanks_url(&self, lang: &str) -> String {
+        format!("/{lang}/contact/thanks/")
     }
 
     fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {

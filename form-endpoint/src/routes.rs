@@ -4,7 +4,7 @@
 //!
 //! | case | HTML form | `Accept: application/json` |
 //! |---|---|---|
-//! | stored and fsync'd | `303` to `/<lang>/contact/thanks/` | `201 {"id": "<ULID>"}` |
+//! | stored and fsync'd | `303` to the thanks page of `<lang>` (its URL from the site) | `201 {"id": "<ULID>"}` |
 //! | invalid | `422`, the form again, values kept, errors | `422 {"errors": {"<field>": "<code>"}}` |
 //! | honeypot filled | like success, nothing stored, counted | like success (an id that is not stored) |
 //! | body over the limit | `413`, localised page | `413 {"error": "too_large"}` |
@@ -156,7 +156,8 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
 
     if form.honeypot {
         Metrics::bump(&app.metrics.honeypot);
-        return Ok(success(json, &lang, ulid::Ulid::new(), None));
+        let thanks = app.pages.thanks_url(&lang);
+        return Ok(success(json, &thanks, ulid::Ulid::new(), None));
     }
 
     let checked = validate(&form.values, &languages, &app.pages.desk_ids());
@@ -179,7 +180,13 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
     match app.queue.submit(submission).await {
         Ok(receipt) => {
             Metrics::bump(&app.metrics.accepted);
-            Ok(success(json, &lang, receipt.id, Some(RecordId(receipt.id))))
+            let thanks = app.pages.thanks_url(&lang);
+            Ok(success(
+                json,
+                &thanks,
+                receipt.id,
+                Some(RecordId(receipt.id)),
+            ))
         }
         Err(e) => {
             Metrics::bump(&app.metrics.unavailable);
@@ -201,7 +208,7 @@ async fn contact_page(State(app): State<Arc<Inner>>, headers: HeaderMap) -> Resp
         .or_else(|| languages.first().cloned())
         .unwrap_or_else(|| "en".to_owned());
     let mut r = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/{lang}/contact/")) {
+    if let Ok(v) = HeaderValue::from_str(&app.pages.contact_url(&lang)) {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r
@@ -249,13 +256,12 @@ impl Inner {
     }
 }
 
-fn success(json: bool, lang: &str, id: ulid::Ulid, record: Option<RecordId>) -> Response {
+fn success(json: bool, thanks: &str, id: ulid::Ulid, record: Option<RecordId>) -> Response {
     let mut response = if json {
         (StatusCode::CREATED, axum::Json(json!({ "id": id }))).into_response()
     } else {
-        let location = format!("/{lang}/contact/thanks/");
         let mut r = StatusCode::SEE_OTHER.into_response();
-        if let Ok(v) = HeaderValue::from_str(&location) {
+        if let Ok(v) = HeaderValue::from_str(thanks) {
             r.headers_mut().insert(header::LOCATION, v);
         }
         r

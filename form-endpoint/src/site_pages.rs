@@ -4,13 +4,14 @@
 //! template variable `form`. Used by `sportello-forms serve --content …
 //! --themes …` and by `sportello serve`.
 
+use sportello::form::CONTACT;
 use sportello::{Diagnostics, Options, Project};
 
 use crate::Error;
 use crate::pages::{FormPages, FormState};
 
 /// The source key of the page that holds the form.
-pub const CONTACT_PAGE: &str = "contact/_index";
+pub const CONTACT_PAGE: &str = CONTACT.page;
 
 /// Renders the contact page of `lang` with `state`.
 pub fn render_contact(project: &Project, lang: &str, state: &FormState) -> Result<String, Error> {
@@ -28,6 +29,16 @@ pub fn languages(project: &Project) -> Vec<String> {
             .map(str::to_string),
     );
     codes
+}
+
+/// The URL of the page with source key `key` in `lang`, from the site
+/// model (localised slugs applied); the language's home page if the site
+/// has no such page.
+pub fn url_of(project: &Project, key: &str, lang: &str) -> String {
+    project
+        .site
+        .url_of(key, lang)
+        .map_or_else(|| format!("/{lang}/"), str::to_owned)
 }
 
 pub fn desk_ids(project: &Project) -> Vec<String> {
@@ -61,5 +72,13 @@ impl FormPages for SitePages {
 
     fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         render_contact(&self.project, lang, state)
+    }
+
+    fn contact_url(&self, lang: &str) -> String {
+        url_of(&self.project, CONTACT.page, lang)
+    }
+
+    fn thanks_url(&self, lang: &str) -> String {
+        url_of(&self.project, CONTACT.thanks, lang)
     }
 }

@@ -35,6 +35,12 @@ impl FormPages for Recording {
     fn desk_ids(&self) -> Vec<String> {
         self.plain.desk_ids()
     }
+    fn contact_url(&self, lang: &str) -> String {
+        self.plain.contact_url(lang)
+    }
+    fn thanks_url(&self, lang: &str) -> String {
+        self.plain.thanks_url(lang)
+    }
     fn render(&self, lang: &str, state: &FormState) -> Result<String, sportello_forms::Error> {
         self.seen
             .lock()

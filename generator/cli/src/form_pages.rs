@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, RwLock};
 
+use sportello::form::CONTACT;
 use sportello::preview::Preview;
 use sportello_forms::site_pages;
 use sportello_forms::{Error, FormPages, FormState};
@@ -26,6 +27,16 @@ impl FormPages for ThemedPages {
 
     fn desk_ids(&self) -> Vec<String> {
         self.with(site_pages::desk_ids).unwrap_or_default()
+    }
+
+    fn contact_url(&self, lang: &str) -> String {
+        self.with(|p| site_pages::url_of(p, CONTACT.page, lang))
+            .unwrap_or_else(|| format!("/{lang}/"))
+    }
+
+    fn thanks_url(&self, lang: &str) -> String {
+        self.with(|p| site_pages::url_of(p, CONTACT.thanks, lang))
+            .unwrap_or_else(|| format!("/{lang}/"))
     }
 
     fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
