@@ -663,7 +663,7 @@ fn report(
     if !renderer.strings.is_known(lang) {
         anyhow::bail!("`{lang}` is not one of the report's languages: it, en, fr, ar, ro, sq, uk");
     }
-    let html = sportello_forms::desk::report::standalone(&renderer, lang, &report)?;
+    let html = sportello_forms::desk::report::standalone(&renderer, lang, &report, None)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -977,6 +977,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     desk.secure_cookies = !args.desk_plain_http;
     desk.trusted_proxies = config.trusted_proxies.clone();
+    desk.site = Some(pages.clone());
     let forms = sportello_forms::FormsApp::new(config, pages, queue.handle());
     desk.metrics = Some(forms.metrics());
     desk.queue_handle = Some(queue.handle());

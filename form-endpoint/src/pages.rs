@@ -32,6 +32,17 @@ pub trait FormPages: Send + Sync + 'static {
     fn contact_url(&self, lang: &str) -> String;
     /// The URL of the page a person lands on once the request is stored.
     fn thanks_url(&self, lang: &str) -> String;
+    /// A topic's name in `lang` as the site shows it (`form.topics.<id>`
+    /// of the theme's strings), for the operators' inbox; `None` without a
+    /// site.
+    fn topic_label(&self, _lang: &str, _topic: &str) -> Option<String> {
+        None
+    }
+    /// A desk's name in `lang` (`desks.yaml`; `any`: the form's "whichever
+    /// desk"); `None` without a site.
+    fn desk_label(&self, _lang: &str, _desk: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Why the form is shown again. Serialised as its snake_case name.

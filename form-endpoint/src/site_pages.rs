@@ -41,6 +41,34 @@ pub fn url_of(project: &Project, key: &str, lang: &str) -> String {
         .map_or_else(|| format!("/{lang}/"), str::to_owned)
 }
 
+/// A theme string by its path (`form.topics.founding`) in `lang`.
+fn theme_string(project: &Project, lang: &str, path: &[&str]) -> Option<String> {
+    let l = project.site.config.lang(lang)?;
+    let mut v = project.theme.strings.get(l)?;
+    for key in path {
+        v = v.get(key)?;
+    }
+    v.as_str().map(str::to_owned)
+}
+
+/// A topic's name in `lang`, from the theme's strings.
+pub fn topic_label(project: &Project, lang: &str, topic: &str) -> Option<String> {
+    theme_string(project, lang, &["form", "topics", topic])
+}
+
+/// A desk's name in `lang` (the default language's if it has none there);
+/// `any` is the form's "whichever desk".
+pub fn desk_label(project: &Project, lang: &str, desk: &str) -> Option<String> {
+    if desk == CONTACT.any_desk {
+        return theme_string(project, lang, &["form", "desk_any"]);
+    }
+    let d = project.site.desks.iter().find(|d| d.id == desk)?;
+    d.name
+        .get(lang)
+        .or_else(|| d.name.get(project.site.config.default_code()))
+        .cloned()
+}
+
 pub fn desk_ids(project: &Project) -> Vec<String> {
     project.site.desks.iter().map(|d| d.id.clone()).collect()
 }
@@ -80,5 +108,13 @@ impl FormPages for SitePages {
 
     fn thanks_url(&self, lang: &str) -> String {
         url_of(&self.project, CONTACT.thanks, lang)
+    }
+
+    fn topic_label(&self, lang: &str, topic: &str) -> Option<String> {
+        topic_label(&self.project, lang, topic)
+    }
+
+    fn desk_label(&self, lang: &str, desk: &str) -> Option<String> {
+        desk_label(&self.project, lang, desk)
     }
 }

@@ -837,3 +837,40 @@ async fn the_report_page_counts_the_chosen_months() {
     );
     assert!(!page.contains("<script>"));
 }
+
+/// With the site loaded, operators read topics and desks by the names the
+/// site gives them in their language, not by the ids stored in the queue.
+#[tokio::test]
+async fn topics_and_desks_are_shown_by_their_names_in_the_operators_language() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let site = sportello_forms::site_pages::SitePages::load(&sportello::Options {
+        content: root.join("content"),
+        themes: root.join("themes"),
+        ..Default::default()
+    })
+    .expect("the shipped site loads");
+    let f = fixture_with(|c| c.site = Some(std::sync::Arc::new(site)));
+    let (cookie, _) = sign_in(&f).await;
+
+    let list = text(send(&f.router, get("/desk/", Some(&cookie))).await).await;
+    assert!(list.contains("<td>Reti e collaborazioni</td>"), "{list}");
+    assert!(list.contains("<td>Sportello di Terni</td>"), "{list}");
+    assert!(!list.contains("<td>terni</td>") && !list.contains("<td>networks</td>"));
+    assert!(
+        list.contains("<option value=\"running\">Gestire un"),
+        "the filter shows the name and sends the id: {list}"
+    );
+    let filtered = text(send(&f.router, get("/desk/?topic=running", Some(&cookie))).await).await;
+    assert!(filtered.contains(ID_B) && !filtered.contains(ID_A));
+
+    let request = text(send(&f.router, get(&format!("/desk/r/{ID_A}"), Some(&cookie))).await).await;
+    assert!(request.contains("<dd>Sportello di Terni</dd>"), "{request}");
+    assert!(request.contains("<dd>Fondare un"), "{request}");
+
+    let english = text(send(&f.router, get("/desk/?lang=en", Some(&cookie))).await).await;
+    assert!(english.contains("<td>Terni desk</td>"), "{english}");
+
+    let report = text(send(&f.router, get("/desk/report", Some(&cookie))).await).await;
+    assert!(report.contains("Terni desk"), "{report}");
+    assert!(!report.contains(">terni<") && !report.contains(">founding<"));
+}

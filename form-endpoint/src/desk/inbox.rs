@@ -188,9 +188,9 @@ pub async fn list(
             age: age(&desk, &op.lang, &i.record.received),
             status: i.status.as_str(),
             by: i.by.clone(),
-            desk: i.record.desk.clone(),
+            desk: desk.config.desk_label(&op.lang, &i.record.desk),
             lang: i.record.lang.clone(),
-            topic: i.record.topic.clone(),
+            topic: desk.config.topic_label(&op.lang, &i.record.topic),
             name: i.record.name.clone(),
         })
         .collect();
@@ -212,9 +212,15 @@ pub async fn list(
             "page_rows": PAGE_ROWS,
             "filter": filter,
             "statuses": Status::ALL.map(Status::as_str),
-            "desks": options.0,
+            "desks": options.0.iter().map(|d| json!({
+                "id": d,
+                "label": desk.config.desk_label(&op.lang, d),
+            })).collect::<Vec<_>>(),
             "langs": options.1,
-            "topics": options.2,
+            "topics": options.2.iter().map(|t| json!({
+                "id": t,
+                "label": desk.config.topic_label(&op.lang, t),
+            })).collect::<Vec<_>>(),
             "months": months,
         }),
     )
@@ -297,6 +303,8 @@ pub async fn show(
         &json!({
             "r": item.record,
             "received": crate::ops::table::short_time(&item.record.received),
+            "desk_label": desk.config.desk_label(&op.lang, &item.record.desk),
+            "topic_label": desk.config.topic_label(&op.lang, &item.record.topic),
             "age": age(&desk, &op.lang, &item.record.received),
             "status": item.status.as_str(),
             "by": item.by,

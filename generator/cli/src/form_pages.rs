@@ -39,6 +39,16 @@ impl FormPages for ThemedPages {
             .unwrap_or_else(|| format!("/{lang}/"))
     }
 
+    fn topic_label(&self, lang: &str, topic: &str) -> Option<String> {
+        self.with(|p| site_pages::topic_label(p, lang, topic))
+            .flatten()
+    }
+
+    fn desk_label(&self, lang: &str, desk: &str) -> Option<String> {
+        self.with(|p| site_pages::desk_label(p, lang, desk))
+            .flatten()
+    }
+
     fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         self.with(|p| site_pages::render_contact(p, lang, state))
             .unwrap_or(Err(Error::SiteNotReady))
