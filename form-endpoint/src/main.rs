@@ -227,6 +227,18 @@ struct QueueArg {
     /// The queue file (or set SPORTELLO_QUEUE once).
     #[arg(long, env = "SPORTELLO_QUEUE")]
     queue: PathBuf,
+    /// Also read this queue segment: the queue file of another endpoint
+    /// instance (repeat for each). Reading commands (list, show, export,
+    /// stats, report) and take/done/reopen/note see every segment; purge,
+    /// erase, verify and quarantine work on --queue only.
+    #[arg(long = "segment", value_name = "FILE")]
+    segments: Vec<PathBuf>,
+}
+
+impl QueueArg {
+    fn source(&self) -> queue::source::Segments {
+        queue::source::Segments::many(&self.queue, self.segments.iter().cloned())
+    }
 }
 
 #[derive(clap::Args)]
@@ -296,6 +308,10 @@ struct ServeArgs {
     /// The queue file (JSON Lines; created 0600 if missing).
     #[arg(long)]
     queue: PathBuf,
+    /// Also show in the inbox this queue segment, the queue file of
+    /// another endpoint instance (repeatable).
+    #[arg(long = "segment", value_name = "FILE")]
+    segments: Vec<PathBuf>,
     /// A reverse proxy whose X-Forwarded-For is trusted (repeatable).
     #[arg(long = "trusted-proxy")]
     trusted_proxies: Vec<IpAddr>,
@@ -371,8 +387,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(*args),
         Command::Verify { queue } => verify(&queue.queue),
-        Command::List { queue, filter } => list(&queue.queue, filter),
-        Command::Show { queue, id } => show(&queue.queue, &id),
+        Command::List { queue, filter } => list(&queue, filter),
+        Command::Show { queue, id } => show(&queue, &id),
         Command::Take(a) => change(a, EventKind::Taken),
         Command::Done(a) => change(a, EventKind::Done),
         Command::Reopen(a) => change(a, EventKind::Reopened),
@@ -383,12 +399,12 @@ fn main() -> ExitCode {
             bom,
             output,
             filter,
-        } => export(&queue.queue, format, bom, output.as_deref(), filter),
+        } => export(&queue, format, bom, output.as_deref(), filter),
         Command::Stats {
             queue,
             json,
             filter,
-        } => stats(&queue.queue, json, filter),
+        } => stats(&queue, json, filter),
         Command::Purge {
             queue,
             older_than,
@@ -403,7 +419,7 @@ fn main() -> ExitCode {
             from,
             to,
             lang,
-        } => report(&queue.queue, &output, from.as_deref(), to.as_deref(), &lang),
+        } => report(&queue, &output, from.as_deref(), to.as_deref(), &lang),
     };
     match result {
         Ok(code) => code,
@@ -440,6 +456,25 @@ fn message(e: &anyhow::Error) -> String {
 }
 
 /// Loads the queue for a reading command; a missing file is said plainly.
+/// Loads every segment for a reading command; a missing file is said
+/// plainly.
+fn load_all(queue: &QueueArg) -> anyhow::Result<Vec<ops::view::Item>> {
+    for segment in std::iter::once(&queue.queue).chain(&queue.segments) {
+        if !segment.exists() {
+            anyhow::bail!(
+                "there is no queue file at {}. Check the path (it is the --queue given to `sportello-forms serve`).",
+                segment.display()
+            );
+        }
+        finish_interrupted_purge(segment);
+    }
+    let (items, problems) = ops::view::load_from(&queue.source())?;
+    if let Some(w) = problems.warning() {
+        eprintln!("{w}");
+    }
+    Ok(items)
+}
+
 fn load(queue: &Path) -> anyhow::Result<Vec<ops::view::Item>> {
     if !queue.exists() {
         anyhow::bail!(
@@ -455,8 +490,8 @@ fn load(queue: &Path) -> anyhow::Result<Vec<ops::view::Item>> {
     Ok(items)
 }
 
-fn list(queue: &Path, filter: FilterArgs) -> anyhow::Result<ExitCode> {
-    let items = filter.filter().apply(load(queue)?);
+fn list(queue: &QueueArg, filter: FilterArgs) -> anyhow::Result<ExitCode> {
+    let items = filter.filter().apply(load_all(queue)?);
     let out = if std::io::stdout().is_terminal() {
         ops::table::table(&items)
     } else {
@@ -465,8 +500,8 @@ fn list(queue: &Path, filter: FilterArgs) -> anyhow::Result<ExitCode> {
     print_out(&out)
 }
 
-fn show(queue: &Path, id: &str) -> anyhow::Result<ExitCode> {
-    let items = load(queue)?;
+fn show(queue: &QueueArg, id: &str) -> anyhow::Result<ExitCode> {
+    let items = load_all(queue)?;
     let item = ops::view::resolve(&items, id)?;
     let width = std::env::var("COLUMNS")
         .ok()
@@ -476,21 +511,20 @@ fn show(queue: &Path, id: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn change(args: ChangeArgs, kind: EventKind) -> anyhow::Result<ExitCode> {
-    let queue = &args.queue.queue;
-    load(queue)?;
-    let said = ops::view::change(queue, &args.id, kind, args.by, args.note)?;
+    load_all(&args.queue)?;
+    let said = ops::view::change_in(&args.queue.source(), &args.id, kind, args.by, args.note)?;
     outln!("{said}");
     Ok(ExitCode::SUCCESS)
 }
 
 fn export(
-    queue: &Path,
+    queue: &QueueArg,
     format: Format,
     bom: bool,
     output: Option<&Path>,
     filter: FilterArgs,
 ) -> anyhow::Result<ExitCode> {
-    let items = filter.filter().apply(load(queue)?);
+    let items = filter.filter().apply(load_all(queue)?);
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         match format {
             Format::Csv => ops::export::csv(&items, bom, out)?,
@@ -540,8 +574,8 @@ fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-fn stats(queue: &Path, json: bool, filter: FilterArgs) -> anyhow::Result<ExitCode> {
-    let items = filter.filter().apply(load(queue)?);
+fn stats(queue: &QueueArg, json: bool, filter: FilterArgs) -> anyhow::Result<ExitCode> {
+    let items = filter.filter().apply(load_all(queue)?);
     let s = ops::stats::compute(&items);
     if json {
         print_out(&format!("{}\n", serde_json::to_string_pretty(&s)?))
@@ -643,7 +677,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn report(
-    queue: &Path,
+    queue: &QueueArg,
     output: &Path,
     from: Option<&str>,
     to: Option<&str>,
@@ -657,7 +691,7 @@ fn report(
             anyhow::bail!("`{m}` is not a month: write it as 2026-01");
         }
     }
-    let items = load(queue)?;
+    let items = load_all(queue)?;
     let report = ops::report::compute(&items, period);
     let renderer = sportello_forms::desk::render::Renderer::new()?;
     if !renderer.strings.is_known(lang) {
@@ -976,6 +1010,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         desk.accounts = accounts.clone();
     }
     desk.secure_cookies = !args.desk_plain_http;
+    desk.segments = args.segments.clone();
     desk.trusted_proxies = config.trusted_proxies.clone();
     desk.site = Some(pages.clone());
     let forms = sportello_forms::FormsApp::new(config, pages, queue.handle());

@@ -874,3 +874,41 @@ async fn topics_and_desks_are_shown_by_their_names_in_the_operators_language() {
     assert!(report.contains("Terni desk"), "{report}");
     assert!(!report.contains(">terni<") && !report.contains(">founding<"));
 }
+
+/// The inbox of one instance shows the requests of the other instances'
+/// segments too, and a request there can be taken in charge.
+#[tokio::test]
+async fn the_inbox_reads_every_segment() {
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    let other = other_dir.path().join("instance-2.jsonl");
+    const OTHER: &str = "01K0000000000000000000000D";
+    let mut bytes = Vec::new();
+    encode_line(
+        &record(OTHER, "2026-11-21T09:15:00.000Z", "fr", "Awa", "other"),
+        &mut bytes,
+    )
+    .expect("encodes");
+    std::fs::write(&other, &bytes).expect("writes");
+    let segment = other.clone();
+    let f = fixture_with(move |c| c.segments = vec![segment]);
+    let (cookie, token) = sign_in(&f).await;
+
+    let list = text(send(&f.router, get("/desk/", Some(&cookie))).await).await;
+    assert!(list.contains(OTHER) && list.contains(ID_A), "{list}");
+    let r = send(
+        &f.router,
+        post(
+            &format!("/desk/r/{OTHER}/take"),
+            Some(&cookie),
+            &[("csrf", &token), ("note", "")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let events = sportello_forms::ops::state::read_events(
+        &sportello_forms::queue::rewrite::state_path(&other),
+    )
+    .expect("reads");
+    assert_eq!(events.len(), 1, "the event is beside its segment");
+    assert_eq!(events[0].id.to_string(), OTHER);
+}

@@ -939,3 +939,51 @@ fn serve_help_gives_each_option_its_own_text() {
     assert!(content.contains("content folder"), "{content}");
     assert!(!content.contains("language codes"), "{content}");
 }
+
+// ---- several segments (one queue file per endpoint instance) ----
+
+/// Two endpoint instances, each with its own queue file: the operators'
+/// commands read both, and a change goes to the state log of the segment
+/// that holds the request.
+#[test]
+fn list_stats_export_and_take_read_every_segment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    let records = old_records();
+    for (path, record) in [(&a, &records[0]), (&b, &records[1])] {
+        let mut bytes = Vec::new();
+        encode_line(record, &mut bytes).expect("encodes");
+        fs::write(path, &bytes).expect("writes");
+    }
+    let (id_a, id_b) = (records[0].id.to_string(), records[1].id.to_string());
+    let b_arg = b.to_str().expect("utf-8 path");
+
+    assert_eq!(
+        listed(&a, &[]),
+        std::slice::from_ref(&id_a),
+        "one segment alone"
+    );
+    assert_eq!(
+        listed(&a, &["--segment", b_arg]),
+        [id_b.clone(), id_a.clone()],
+        "both, newest first"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&a, &["stats", "--json", "--segment", b_arg])).expect("json");
+    assert_eq!(v["total"], 2);
+    let export = ok(&a, &["export", "--format", "json", "--segment", b_arg]);
+    assert!(export.contains(&id_a) && export.contains(&id_b), "{export}");
+
+    ok(&a, &["take", &id_b, "--by", "marta", "--segment", b_arg]);
+    let events_b =
+        sportello_forms::ops::state::read_events(&sportello_forms::queue::rewrite::state_path(&b))
+            .expect("reads");
+    assert_eq!(events_b.len(), 1);
+    assert_eq!(events_b[0].id.to_string(), id_b);
+    assert!(
+        !sportello_forms::queue::rewrite::state_path(&a).exists(),
+        "nothing written beside the other segment"
+    );
+    let listed_taken = listed(&a, &["--segment", b_arg, "--status", "taken"]);
+    assert_eq!(listed_taken, [id_b]);
+}

@@ -17,6 +17,7 @@ use crate::Error;
 use crate::error::AppError;
 use crate::ops::state::EventKind;
 use crate::ops::view::{self, Filter, Item, Status};
+use crate::queue::source::Segments;
 
 /// Longest note, in characters (the form's textarea says so too).
 pub const NOTE_MAX: usize = 4000;
@@ -79,15 +80,21 @@ pub struct ListParams {
     pub written_in: String,
 }
 
+/// The queue and the other instances' segments that exist yet (an
+/// instance that has received nothing has no file).
+fn source(config: &super::DeskConfig) -> Segments {
+    Segments::existing(std::iter::once(&config.queue).chain(&config.segments))
+}
+
 /// Loads every request with its state (blocking work off the runtime).
 pub async fn load_items(desk: &Desk) -> Result<Vec<Item>, Error> {
     let queue = desk.config.queue.clone();
+    let source = source(&desk.config);
     tokio::task::spawn_blocking(move || {
-        if !queue.exists() {
-            return Ok(Vec::new());
+        if queue.exists() {
+            crate::ops::purge::complete_pending(&queue)?;
         }
-        crate::ops::purge::complete_pending(&queue)?;
-        view::load(&queue).map(|(items, _)| items)
+        view::load_from(&source).map(|(items, _)| items)
     })
     .await
     .map_err(|e| Error::Config(format!("task failed: {e}")))?
@@ -322,11 +329,11 @@ pub struct ChangeForm {
 }
 
 async fn change(desk: &Desk, op: &Signed, id: &str, kind: EventKind, note: String) -> Response {
-    let queue = desk.config.queue.clone();
     let (full, by) = (id.to_owned(), op.name.clone());
     let note = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
+    let source = source(&desk.config);
     let result =
-        tokio::task::spawn_blocking(move || view::change(&queue, &full, kind, Some(by), note))
+        tokio::task::spawn_blocking(move || view::change_in(&source, &full, kind, Some(by), note))
             .await;
     let key = match (&result, kind) {
         (Ok(Ok(_)), EventKind::Taken) => "flash_taken",

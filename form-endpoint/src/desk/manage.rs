@@ -201,9 +201,19 @@ pub async fn erase(
     let Ok(full) = id.parse::<ulid::Ulid>() else {
         return not_found(&desk, &op);
     };
-    let queue = desk.config.queue.clone();
+    // The request may be in any segment; purges coordinate with each
+    // segment's writer through its rewrite lock.
+    let segments: Vec<_> = std::iter::once(desk.config.queue.clone())
+        .chain(desk.config.segments.iter().cloned())
+        .filter(|p| p.exists())
+        .collect();
     let done = tokio::task::spawn_blocking(move || {
-        ops_purge::purge(&queue, &ops_purge::Selection::Id(full), false)
+        let mut all = ops_purge::PurgeReport::default();
+        for segment in &segments {
+            let r = ops_purge::purge(segment, &ops_purge::Selection::Id(full), false)?;
+            all.removed.extend(r.removed);
+        }
+        Ok::<_, crate::Error>(all)
     })
     .await;
     let report = match done {

@@ -69,6 +69,10 @@ pub struct DeskConfig {
     /// The site, for the names of topics and desks in the operator's
     /// language; without it the inbox shows their ids.
     pub site: Option<Arc<dyn FormPages>>,
+    /// The queue segments of the other endpoint instances, read with
+    /// `queue` (list, request, report, export, take/done/reopen/note);
+    /// purge and erase work on `queue` only.
+    pub segments: Vec<PathBuf>,
 }
 
 impl DeskConfig {
@@ -105,6 +109,7 @@ impl DeskConfig {
             metrics: None,
             queue_handle: None,
             site: None,
+            segments: Vec::new(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the filters shared by `list`, `export` and `stats`; id prefixes.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use ulid::Ulid;
@@ -12,6 +12,7 @@ use crate::Error;
 use crate::queue::line::LineProblem;
 use crate::queue::record::Record;
 use crate::queue::rewrite::state_path;
+use crate::queue::source::{RecordSource, Segments};
 
 /// Where a submission stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -55,12 +56,17 @@ pub struct Item {
     pub notified: bool,
     /// Status changes and notes, oldest first.
     pub history: Vec<Event>,
+    /// The queue segment that holds it: its events go to that segment's
+    /// state log.
+    #[serde(skip)]
+    pub segment: PathBuf,
 }
 
 impl Item {
-    fn new(record: Record) -> Self {
+    fn new(record: Record, segment: &Path) -> Self {
         Self {
             record,
+            segment: segment.to_path_buf(),
             status: Status::New,
             by: None,
             notified: false,
@@ -155,35 +161,50 @@ impl ReadProblems {
 
 /// Every submission of the queue with its state, in file order.
 pub fn load(queue: &Path) -> Result<(Vec<Item>, ReadProblems), Error> {
+    load_from(&Segments::one(queue))
+}
+
+/// Every submission of every segment of `source` with its state: segment
+/// by segment, each in file order.
+pub fn load_from(source: &dyn RecordSource) -> Result<(Vec<Item>, ReadProblems), Error> {
+    let mut items = Vec::new();
     let mut problems = ReadProblems::default();
+    for segment in source.segments() {
+        load_segment(source, segment, &mut items, &mut problems)?;
+    }
+    Ok((items, problems))
+}
+
+fn load_segment(
+    source: &dyn RecordSource,
+    segment: &Path,
+    items: &mut Vec<Item>,
+    problems: &mut ReadProblems,
+) -> Result<(), Error> {
     // The state log first: an event is only ever appended after its
     // submission is on disk, so reading the queue second sees them all.
     let mut events: HashMap<Ulid, Vec<Event>> = HashMap::new();
-    for line in state::read_event_lines(&state_path(queue))? {
+    for line in state::read_event_lines(&state_path(segment))? {
         match line.entry {
             Ok(e) => events.entry(e.id).or_default().push(e),
             Err(LineProblem::Unterminated) => {}
             Err(p) => problems.state_damaged.push((line.offset, p)),
         }
     }
-    let mut items = Vec::new();
     let mut pending = Vec::new();
-    for line in crate::queue::read_lines(queue)? {
-        let line = line.map_err(Error::io("cannot read", queue))?;
-        match line.entry {
-            Ok(record) => {
-                problems.damaged.append(&mut pending);
-                let mut item = Item::new(record);
-                if let Some(evs) = events.get(&item.record.id) {
-                    for e in evs {
-                        item.apply(e);
-                    }
+    source.read(segment, &mut |line| match line.entry {
+        Ok(record) => {
+            problems.damaged.append(&mut pending);
+            let mut item = Item::new(record, segment);
+            if let Some(evs) = events.get(&item.record.id) {
+                for e in evs {
+                    item.apply(e);
                 }
-                items.push(item);
             }
-            Err(p) => pending.push((line.offset, p)),
+            items.push(item);
         }
-    }
+        Err(p) => pending.push((line.offset, p)),
+    })?;
     // After the last good record, a line cut without its newline is a write
     // in progress (or a crash's); a complete line is damaged, like any other.
     if let Some((offset, _)) = pending.first() {
@@ -191,11 +212,12 @@ pub fn load(queue: &Path) -> Result<(Vec<Item>, ReadProblems), Error> {
     }
     pending.retain(|(_, p)| *p != LineProblem::Unterminated);
     problems.damaged.append(&mut pending);
-    problems.set_aside = super::quarantine::list(queue)?
-        .into_iter()
-        .map(|a| a.path)
-        .collect();
-    Ok((items, problems))
+    problems.set_aside.extend(
+        super::quarantine::list(segment)?
+            .into_iter()
+            .map(|a| a.path),
+    );
+    Ok(())
 }
 
 /// What to keep, for `list`, `export` and `stats`.
@@ -361,7 +383,19 @@ pub fn change(
     by: Option<String>,
     note: Option<String>,
 ) -> Result<String, Error> {
-    let (items, _) = load(queue)?;
+    change_in(&Segments::one(queue), prefix, kind, by, note)
+}
+
+/// [`change`] for a request in any segment of `source`; the event goes to
+/// the state log of the segment that holds the request.
+pub fn change_in(
+    source: &dyn RecordSource,
+    prefix: &str,
+    kind: EventKind,
+    by: Option<String>,
+    note: Option<String>,
+) -> Result<String, Error> {
+    let (items, _) = load_from(source)?;
     let item = resolve(&items, prefix)?;
     let id = item.record.id;
     match (kind, item.status) {
@@ -386,7 +420,7 @@ pub fn change(
     let mut event = Event::new(id, kind);
     event.by = by.filter(|b| !b.trim().is_empty());
     event.note = note.filter(|n| !n.trim().is_empty());
-    state::append(queue, &[event])?;
+    state::append(&item.segment, &[event])?;
     Ok(match kind {
         EventKind::Taken => format!("request {id} is now taken in charge"),
         EventKind::Done => format!("request {id} is now done"),

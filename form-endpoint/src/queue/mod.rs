@@ -14,6 +14,8 @@
 //!   journal that makes them crash-safe.
 //! - [`recover`]: the torn-tail recovery run on every start, and [`verify`].
 //! - [`read`]: reading records back, for the operators' commands.
+//! - [`source`]: [`source::RecordSource`], the one trait the operators'
+//!   code reads the queue through, over one or several segments.
 //!
 //! [`Queue::open`] locks the file, recovers it, and starts the writer; the
 //! cloneable [`QueueHandle`] is what the router uses to submit.
@@ -25,6 +27,7 @@ pub mod read;
 pub mod record;
 pub mod recover;
 pub mod rewrite;
+pub mod source;
 pub mod storage;
 pub mod time;
 pub mod writer;
