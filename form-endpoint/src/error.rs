@@ -59,6 +59,83 @@ pub enum Error {
     /// The site's renderer failed to produce a page.
     #[error("cannot render the form page: {0}")]
     Render(String),
+
+    /// The site could not be loaded or one of its pages rendered.
+    #[error(transparent)]
+    Site(#[from] sportello::Error),
+
+    /// The site `sportello serve` keeps loaded has errors, so no page of it
+    /// can be rendered until they are fixed.
+    #[error("the site has errors; fix them and save")]
+    SiteNotReady,
+
+    /// A date an operator typed (`--since`) is not one.
+    #[error("`{0}` is not a date: write it as 2026-01-31, or 30d for the last 30 days")]
+    NotADate(String),
+
+    /// A number of days that reaches before any representable time.
+    #[error("{days} days is too far back")]
+    TooFarBack { days: i64 },
+
+    /// A status an operator typed is not one.
+    #[error("`{0}` is not a status: use new, taken or done")]
+    NotAStatus(String),
+
+    /// No id was given where one request must be named.
+    #[error("give the request's id (or its first characters), as `list` shows it")]
+    NoId,
+
+    /// No request has an id with this prefix.
+    #[error(
+        "no request has an id starting with {prefix}. Check it with `sportello-forms list` (it may have been purged or erased)."
+    )]
+    NoSuchRequest { prefix: String },
+
+    /// Several requests share the prefix given.
+    #[error(
+        "{count} requests have ids starting with {prefix} ({examples}…): type more characters of the id."
+    )]
+    AmbiguousId {
+        prefix: String,
+        count: usize,
+        examples: String,
+    },
+
+    /// `take` on a handled request: it must be reopened first.
+    #[error(
+        "request {id} is already done. To work on it again, use `sportello-forms reopen {short}`."
+    )]
+    TakeDone { id: ulid::Ulid, short: String },
+
+    /// `done` on a handled request.
+    #[error("request {id} is already done; nothing changed.")]
+    AlreadyDone { id: ulid::Ulid },
+
+    /// `reopen` on a request that is not done.
+    #[error("request {id} is not done (it is {status}), so there is nothing to reopen.")]
+    NotDone {
+        id: ulid::Ulid,
+        status: &'static str,
+    },
+
+    /// `note` without a note.
+    #[error("write the note after --note, in quotes.")]
+    EmptyNote,
+
+    /// A webhook address the notifier cannot post to.
+    #[error("the webhook address {url} {problem}")]
+    WebhookUrl { url: String, problem: &'static str },
+
+    /// Telling the desk of a request failed; the notifier tries again later.
+    #[error("{channel} to the desk failed: {reason}")]
+    Notify {
+        channel: &'static str,
+        reason: String,
+    },
+
+    /// A blocking task was cancelled or panicked.
+    #[error("a background task stopped: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl Error {

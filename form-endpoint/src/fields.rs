@@ -19,20 +19,28 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub const LANG: &str = "lang";
-pub const NAME: &str = "name";
-pub const EMAIL: &str = "email";
-pub const PHONE: &str = "phone";
-pub const DESK: &str = "desk";
-pub const TOPIC: &str = "topic";
-pub const MESSAGE: &str = "message";
-pub const CONSENT: &str = "consent";
+// The form's contract (names, limits, topics) is defined once, in the
+// generator's crate, so that the theme and this validator cannot disagree.
+use sportello::form::CONTACT;
+pub use sportello::form::{
+    CONSENT, DESK, EMAIL, EMAIL_MAX, LANG, MESSAGE, MESSAGE_MAX, NAME, NAME_MAX, PHONE, PHONE_MAX,
+    TOPIC, TOPICS,
+};
+
 /// The honeypot: hidden from people and screen readers, filled by bots.
 pub const HONEYPOT: &str = "website";
 
 /// The fields a person fills, in the order of the form (the error summary
 /// follows it). The honeypot is not among them.
-pub const FIELDS: [&str; 8] = [LANG, NAME, EMAIL, PHONE, DESK, TOPIC, MESSAGE, CONSENT];
+pub const FIELDS: [&str; CONTACT.fields.len()] = {
+    let mut names = [""; CONTACT.fields.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = CONTACT.fields[i].name;
+        i += 1;
+    }
+    names
+};
 
 /// The form's fields in order, honeypot excluded.
 pub fn form_fields() -> &'static [&'static str] {
@@ -92,16 +100,7 @@ pub fn is_invisible(c: char) -> bool {
 }
 
 /// The `desk` value meaning "whichever desk".
-pub const ANY_DESK: &str = "any";
-
-/// The topics: founding an association, running one, networks, other.
-pub const TOPICS: [&str; 4] = ["founding", "running", "networks", "other"];
-
-pub const NAME_MAX: usize = 200;
-pub const MESSAGE_MAX: usize = 5000;
-/// RFC 5321's limit on a forward path.
-pub const EMAIL_MAX: usize = 254;
-pub const PHONE_MAX: usize = 40;
+pub const ANY_DESK: &str = CONTACT.any_desk;
 /// Fewer digits cannot be a reachable number, even a short internal one.
 pub const PHONE_MIN_DIGITS: usize = 5;
 

@@ -227,6 +227,18 @@ struct QueueArg {
     /// The queue file (or set SPORTELLO_QUEUE once).
     #[arg(long, env = "SPORTELLO_QUEUE")]
     queue: PathBuf,
+    /// Also read this queue segment: the queue file of another endpoint
+    /// instance (repeat for each). Reading commands (list, show, export,
+    /// stats, report) and take/done/reopen/note see every segment; purge,
+    /// erase, verify and quarantine work on --queue only.
+    #[arg(long = "segment", value_name = "FILE")]
+    segments: Vec<PathBuf>,
+}
+
+impl QueueArg {
+    fn source(&self) -> queue::source::Segments {
+        queue::source::Segments::many(&self.queue, self.segments.iter().cloned())
+    }
 }
 
 #[derive(clap::Args)]
@@ -264,9 +276,8 @@ impl FilterArgs {
     }
 }
 
-fn parse_status(s: &str) -> Result<ops::view::Status, String> {
-    ops::view::Status::parse(s)
-        .ok_or_else(|| format!("`{s}` is not a status: use new, taken or done"))
+fn parse_status(s: &str) -> Result<ops::view::Status, sportello_forms::Error> {
+    ops::view::Status::parse(s).ok_or_else(|| sportello_forms::Error::NotAStatus(s.to_owned()))
 }
 
 #[derive(clap::Args)]
@@ -297,6 +308,10 @@ struct ServeArgs {
     /// The queue file (JSON Lines; created 0600 if missing).
     #[arg(long)]
     queue: PathBuf,
+    /// Also show in the inbox this queue segment, the queue file of
+    /// another endpoint instance (repeatable).
+    #[arg(long = "segment", value_name = "FILE")]
+    segments: Vec<PathBuf>,
     /// A reverse proxy whose X-Forwarded-For is trusted (repeatable).
     #[arg(long = "trusted-proxy")]
     trusted_proxies: Vec<IpAddr>,
@@ -372,8 +387,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve(*args),
         Command::Verify { queue } => verify(&queue.queue),
-        Command::List { queue, filter } => list(&queue.queue, filter),
-        Command::Show { queue, id } => show(&queue.queue, &id),
+        Command::List { queue, filter } => list(&queue, filter),
+        Command::Show { queue, id } => show(&queue, &id),
         Command::Take(a) => change(a, EventKind::Taken),
         Command::Done(a) => change(a, EventKind::Done),
         Command::Reopen(a) => change(a, EventKind::Reopened),
@@ -384,12 +399,12 @@ fn main() -> ExitCode {
             bom,
             output,
             filter,
-        } => export(&queue.queue, format, bom, output.as_deref(), filter),
+        } => export(&queue, format, bom, output.as_deref(), filter),
         Command::Stats {
             queue,
             json,
             filter,
-        } => stats(&queue.queue, json, filter),
+        } => stats(&queue, json, filter),
         Command::Purge {
             queue,
             older_than,
@@ -404,7 +419,7 @@ fn main() -> ExitCode {
             from,
             to,
             lang,
-        } => report(&queue.queue, &output, from.as_deref(), to.as_deref(), &lang),
+        } => report(&queue, &output, from.as_deref(), to.as_deref(), &lang),
     };
     match result {
         Ok(code) => code,
@@ -441,6 +456,25 @@ fn message(e: &anyhow::Error) -> String {
 }
 
 /// Loads the queue for a reading command; a missing file is said plainly.
+/// Loads every segment for a reading command; a missing file is said
+/// plainly.
+fn load_all(queue: &QueueArg) -> anyhow::Result<Vec<ops::view::Item>> {
+    for segment in std::iter::once(&queue.queue).chain(&queue.segments) {
+        if !segment.exists() {
+            anyhow::bail!(
+                "there is no queue file at {}. Check the path (it is the --queue given to `sportello-forms serve`).",
+                segment.display()
+            );
+        }
+        finish_interrupted_purge(segment);
+    }
+    let (items, problems) = ops::view::load_from(&queue.source())?;
+    if let Some(w) = problems.warning() {
+        eprintln!("{w}");
+    }
+    Ok(items)
+}
+
 fn load(queue: &Path) -> anyhow::Result<Vec<ops::view::Item>> {
     if !queue.exists() {
         anyhow::bail!(
@@ -456,8 +490,8 @@ fn load(queue: &Path) -> anyhow::Result<Vec<ops::view::Item>> {
     Ok(items)
 }
 
-fn list(queue: &Path, filter: FilterArgs) -> anyhow::Result<ExitCode> {
-    let items = filter.filter().apply(load(queue)?);
+fn list(queue: &QueueArg, filter: FilterArgs) -> anyhow::Result<ExitCode> {
+    let items = filter.filter().apply(load_all(queue)?);
     let out = if std::io::stdout().is_terminal() {
         ops::table::table(&items)
     } else {
@@ -466,9 +500,9 @@ fn list(queue: &Path, filter: FilterArgs) -> anyhow::Result<ExitCode> {
     print_out(&out)
 }
 
-fn show(queue: &Path, id: &str) -> anyhow::Result<ExitCode> {
-    let items = load(queue)?;
-    let item = ops::view::resolve(&items, id).map_err(anyhow::Error::msg)?;
+fn show(queue: &QueueArg, id: &str) -> anyhow::Result<ExitCode> {
+    let items = load_all(queue)?;
+    let item = ops::view::resolve(&items, id)?;
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
@@ -477,22 +511,20 @@ fn show(queue: &Path, id: &str) -> anyhow::Result<ExitCode> {
 }
 
 fn change(args: ChangeArgs, kind: EventKind) -> anyhow::Result<ExitCode> {
-    let queue = &args.queue.queue;
-    load(queue)?;
-    let said =
-        ops::view::change(queue, &args.id, kind, args.by, args.note).map_err(anyhow::Error::msg)?;
+    load_all(&args.queue)?;
+    let said = ops::view::change_in(&args.queue.source(), &args.id, kind, args.by, args.note)?;
     outln!("{said}");
     Ok(ExitCode::SUCCESS)
 }
 
 fn export(
-    queue: &Path,
+    queue: &QueueArg,
     format: Format,
     bom: bool,
     output: Option<&Path>,
     filter: FilterArgs,
 ) -> anyhow::Result<ExitCode> {
-    let items = filter.filter().apply(load(queue)?);
+    let items = filter.filter().apply(load_all(queue)?);
     let write = |out: &mut dyn Write| -> anyhow::Result<()> {
         match format {
             Format::Csv => ops::export::csv(&items, bom, out)?,
@@ -542,8 +574,8 @@ fn export(
     Ok(ExitCode::SUCCESS)
 }
 
-fn stats(queue: &Path, json: bool, filter: FilterArgs) -> anyhow::Result<ExitCode> {
-    let items = filter.filter().apply(load(queue)?);
+fn stats(queue: &QueueArg, json: bool, filter: FilterArgs) -> anyhow::Result<ExitCode> {
+    let items = filter.filter().apply(load_all(queue)?);
     let s = ops::stats::compute(&items);
     if json {
         print_out(&format!("{}\n", serde_json::to_string_pretty(&s)?))
@@ -565,7 +597,7 @@ fn finish_interrupted_purge(queue: &Path) {
 
 fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
     load(queue)?;
-    let cutoff = ops::view::days_ago(i64::from(days)).map_err(anyhow::Error::msg)?;
+    let cutoff = ops::view::days_ago(i64::from(days))?;
     let report = ops::purge::purge(
         queue,
         &ops::purge::Selection::ReceivedBefore(cutoff),
@@ -609,8 +641,8 @@ fn purge(queue: &Path, days: u32, dry_run: bool) -> anyhow::Result<ExitCode> {
 
 fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
     let items = load(queue)?;
-    let item = ops::view::resolve(&items, prefix).map_err(anyhow::Error::msg)?;
-    let id = item.record.id.clone();
+    let item = ops::view::resolve(&items, prefix)?;
+    let id = item.record.id;
     if !yes {
         if !std::io::stdin().is_terminal() {
             anyhow::bail!("to erase request {id}, add --yes (it cannot be undone).");
@@ -628,7 +660,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     }
-    let report = ops::purge::purge(queue, &ops::purge::Selection::Id(id.clone()), false)?;
+    let report = ops::purge::purge(queue, &ops::purge::Selection::Id(id), false)?;
     if report.removed.is_empty() {
         anyhow::bail!("request {id} was already gone (erased or purged meanwhile).");
     }
@@ -645,7 +677,7 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn report(
-    queue: &Path,
+    queue: &QueueArg,
     output: &Path,
     from: Option<&str>,
     to: Option<&str>,
@@ -659,13 +691,13 @@ fn report(
             anyhow::bail!("`{m}` is not a month: write it as 2026-01");
         }
     }
-    let items = load(queue)?;
+    let items = load_all(queue)?;
     let report = ops::report::compute(&items, period);
     let renderer = sportello_forms::desk::render::Renderer::new()?;
     if !renderer.strings.is_known(lang) {
         anyhow::bail!("`{lang}` is not one of the report's languages: it, en, fr, ar, ro, sq, uk");
     }
-    let html = sportello_forms::desk::report::standalone(&renderer, lang, &report)?;
+    let html = sportello_forms::desk::report::standalone(&renderer, lang, &report, None)?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -777,14 +809,14 @@ fn verify(path: &std::path::Path) -> anyhow::Result<ExitCode> {
     finish_interrupted_purge(path);
     let report = queue::verify(path)?;
     outln!("queue file {}:\n{report}", path.display());
-    let ids: std::collections::HashSet<String> = queue::read_records(path)?
+    let ids: std::collections::HashSet<ulid::Ulid> = queue::read_records(path)?
         .filter_map(Result::ok)
         .map(|r| r.id)
         .collect();
     let state = ops::state::verify_state(path, &ids)?;
     outln!(
         "\nstate log {}:\n{state}",
-        ops::state::state_path(path).display()
+        queue::rewrite::state_path(path).display()
     );
     let set_aside = ops::quarantine::list(path)?;
     if !set_aside.is_empty() {
@@ -841,8 +873,9 @@ fn quarantine(queue: &Path, action: QuarantineAction) -> anyhow::Result<ExitCode
                 ));
                 match &line.record {
                     Some(r) => {
+                        let id = r.id.to_string();
                         for (k, v) in [
-                            ("id", r.id.as_str()),
+                            ("id", id.as_str()),
                             ("received", r.received.as_str()),
                             ("desk", r.desk.as_str()),
                             ("language", r.lang.as_str()),
@@ -953,10 +986,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 drafts: false,
                 preview: false,
             };
-            Arc::new(
-                SitePages::load(&opts)
-                    .map_err(|e| anyhow::anyhow!("the site cannot be loaded:\n{e}"))?,
-            )
+            Arc::new(SitePages::load(&opts).map_err(|e| match e {
+                sportello_forms::Error::Site(sportello::Error::Invalid(diags)) => {
+                    anyhow::anyhow!("the site cannot be loaded:\n{}", diags.render())
+                }
+                e => anyhow::anyhow!("the site cannot be loaded: {e}"),
+            })?)
         }
         _ => Arc::new(PlainPages::new(
             args.languages,
@@ -975,7 +1010,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         desk.accounts = accounts.clone();
     }
     desk.secure_cookies = !args.desk_plain_http;
+    desk.segments = args.segments.clone();
     desk.trusted_proxies = config.trusted_proxies.clone();
+    desk.site = Some(pages.clone());
     let forms = sportello_forms::FormsApp::new(config, pages, queue.handle());
     desk.metrics = Some(forms.metrics());
     desk.queue_handle = Some(queue.handle());
@@ -998,7 +1035,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     if let Some(url) = &notify.webhook {
-        ops::notify::parse_http_url(url).map_err(anyhow::Error::msg)?;
+        ops::notify::parse_http_url(url)?;
     }
     let (stop_notifier, stopped) = tokio::sync::oneshot::channel::<()>();
     let notifier = notify.is_enabled().then(|| {

@@ -12,10 +12,11 @@ use std::fmt::Write as _;
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use crate::Error;
 use crate::fields::{self, ErrorCode};
 
 /// The path the contact form posts to (the site's `forms.contact`).
-pub const CONTACT_PATH: &str = "/forms/contact";
+pub const CONTACT_PATH: &str = sportello::form::CONTACT.path;
 
 /// What the endpoint needs from the site to answer a person in their language.
 pub trait FormPages: Send + Sync + 'static {
@@ -25,7 +26,23 @@ pub trait FormPages: Send + Sync + 'static {
     fn desk_ids(&self) -> Vec<String>;
     /// Renders the contact page of `lang` showing `state` (values typed,
     /// errors by field, status).
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String>;
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, Error>;
+    /// The URL of the contact page in `lang` (`/it/contatti/` when the page
+    /// has a localised slug): where `GET /forms/contact` leads.
+    fn contact_url(&self, lang: &str) -> String;
+    /// The URL of the page a person lands on once the request is stored.
+    fn thanks_url(&self, lang: &str) -> String;
+    /// A topic's name in `lang` as the site shows it (`form.topics.<id>`
+    /// of the theme's strings), for the operators' inbox; `None` without a
+    /// site.
+    fn topic_label(&self, _lang: &str, _topic: &str) -> Option<String> {
+        None
+    }
+    /// A desk's name in `lang` (`desks.yaml`; `any`: the form's "whichever
+    /// desk"); `None` without a site.
+    fn desk_label(&self, _lang: &str, _desk: &str) -> Option<String> {
+        None
+    }
 }
 
 /// Why the form is shown again. Serialised as its snake_case name.
@@ -191,7 +208,17 @@ impl FormPages for PlainPages {
         self.desks.clone()
     }
 
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
+    // Without a site, the generator's layout for `contact/_index` and
+    // `contact/thanks` with no slugs.
+    fn contact_url(&self, lang: &str) -> String {
+        format!("/{lang}/contact/")
+    }
+
+    fn thanks_url(&self, lang: &str) -> String {
+        format!("/{lang}/contact/thanks/")
+    }
+
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         let mut h = String::with_capacity(4096);
         let dir = if is_rtl(lang) { "rtl" } else { "ltr" };
         let lang_attr = escape_html(lang);

@@ -4,7 +4,7 @@
 //!
 //! | case | HTML form | `Accept: application/json` |
 //! |---|---|---|
-//! | stored and fsync'd | `303` to `/<lang>/contact/thanks/` | `201 {"id": "<ULID>"}` |
+//! | stored and fsync'd | `303` to the thanks page of `<lang>` (its URL from the site) | `201 {"id": "<ULID>"}` |
 //! | invalid | `422`, the form again, values kept, errors | `422 {"errors": {"<field>": "<code>"}}` |
 //! | honeypot filled | like success, nothing stored, counted | like success (an id that is not stored) |
 //! | body over the limit | `413`, localised page | `413 {"error": "too_large"}` |
@@ -48,7 +48,7 @@ use crate::queue::QueueHandle;
 /// The record id of a stored submission, left on the response for the
 /// access log.
 #[derive(Debug, Clone)]
-pub struct RecordId(pub String);
+pub struct RecordId(pub ulid::Ulid);
 
 /// The endpoint, before it becomes a [`Router`]: keeps a hand on the
 /// metrics.
@@ -156,7 +156,8 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
 
     if form.honeypot {
         Metrics::bump(&app.metrics.honeypot);
-        return Ok(success(json, &lang, &ulid::Ulid::new().to_string(), None));
+        let thanks = app.pages.thanks_url(&lang);
+        return Ok(success(json, &thanks, ulid::Ulid::new(), None));
     }
 
     let checked = validate(&form.values, &languages, &app.pages.desk_ids());
@@ -179,11 +180,12 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
     match app.queue.submit(submission).await {
         Ok(receipt) => {
             Metrics::bump(&app.metrics.accepted);
+            let thanks = app.pages.thanks_url(&lang);
             Ok(success(
                 json,
-                &lang,
-                &receipt.id,
-                Some(RecordId(receipt.id.clone())),
+                &thanks,
+                receipt.id,
+                Some(RecordId(receipt.id)),
             ))
         }
         Err(e) => {
@@ -206,7 +208,7 @@ async fn contact_page(State(app): State<Arc<Inner>>, headers: HeaderMap) -> Resp
         .or_else(|| languages.first().cloned())
         .unwrap_or_else(|| "en".to_owned());
     let mut r = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/{lang}/contact/")) {
+    if let Ok(v) = HeaderValue::from_str(&app.pages.contact_url(&lang)) {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r
@@ -232,8 +234,7 @@ impl Inner {
                     // The person still gets their text back, if plainly.
                     tracing::error!(error = %e, lang, "site renderer failed; answering with the plain page");
                     PlainPages::new(self.pages.languages(), self.pages.desk_ids(), "")
-                        .render(lang, &state)
-                        .map_err(|e| AppError(crate::Error::Render(e)))?
+                        .render(lang, &state)?
                 }
             };
             (
@@ -255,13 +256,12 @@ impl Inner {
     }
 }
 
-fn success(json: bool, lang: &str, id: &str, record: Option<RecordId>) -> Response {
+fn success(json: bool, thanks: &str, id: ulid::Ulid, record: Option<RecordId>) -> Response {
     let mut response = if json {
         (StatusCode::CREATED, axum::Json(json!({ "id": id }))).into_response()
     } else {
-        let location = format!("/{lang}/contact/thanks/");
         let mut r = StatusCode::SEE_OTHER.into_response();
-        if let Ok(v) = HeaderValue::from_str(&location) {
+        if let Ok(v) = HeaderValue::from_str(thanks) {
             r.headers_mut().insert(header::LOCATION, v);
         }
         r
@@ -349,13 +349,13 @@ async fn access_log(req: Request, next: Next) -> Response {
     let record_id = response
         .extensions()
         .get::<RecordId>()
-        .map(|r| r.0.as_str());
+        .map(|r| r.0.to_string());
     tracing::info!(
         target: "sportello_forms::access",
         %method,
         path,
         status = response.status().as_u16(),
-        record_id,
+        record_id = record_id.as_deref(),
         micros = start.elapsed().as_micros() as u64,
     );
     response

@@ -77,7 +77,7 @@ fn crash_cycles(dir: &Path, cycles: usize) -> Vec<String> {
     assert!(v.is_ok(), "{v}");
     let ids: Vec<String> = read_records(&queue)
         .expect("reads")
-        .map(|r| r.expect("record").id)
+        .map(|r| r.expect("record").id.to_string())
         .collect();
     let mut count: HashMap<&str, usize> = HashMap::new();
     for id in &ids {
@@ -191,7 +191,7 @@ fn sigterm_finishes_submissions_in_flight_and_exits_cleanly() {
     assert!(v.is_ok() && v.torn_tail.is_none(), "{v}");
     let ids: Vec<String> = read_records(&queue)
         .expect("reads")
-        .map(|r| r.expect("record").id)
+        .map(|r| r.expect("record").id.to_string())
         .collect();
     let acked = acked.lock().expect("lock").clone();
     assert!(!acked.is_empty());

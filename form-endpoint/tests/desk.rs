@@ -28,7 +28,7 @@ const NEWEST: &str = "01K0000000000000000000000C";
 
 fn record(id: &str, received: &str, lang: &str, name: &str, topic: &str) -> Record {
     Record::new(
-        id.into(),
+        id.parse().expect("a ULID"),
         received.into(),
         Submission {
             lang: lang.into(),
@@ -590,7 +590,10 @@ async fn take_note_done_reopen_go_to_the_state_log_and_the_access_log() {
         assert_eq!(r.headers()[header::LOCATION], path.as_str());
     }
     let (items, _) = view::load(&f.queue).expect("load");
-    let a = items.iter().find(|i| i.record.id == ID_A).expect("A");
+    let a = items
+        .iter()
+        .find(|i| i.record.id.to_string() == ID_A)
+        .expect("A");
     assert_eq!(a.status, Status::Taken, "reopened");
     assert_eq!(a.by.as_deref(), Some("fatima"));
     let kinds: Vec<&str> = a.history.iter().map(|e| e.event.as_str()).collect();
@@ -699,7 +702,7 @@ async fn export_purge_and_erase_need_their_confirmation_and_work() {
         .expect("load")
         .0
         .into_iter()
-        .map(|i| i.record.id)
+        .map(|i| i.record.id.to_string())
         .collect();
     assert_eq!(left, [NEWEST]);
 
@@ -833,4 +836,79 @@ async fn the_report_page_counts_the_chosen_months() {
         "a bad month is no bound"
     );
     assert!(!page.contains("<script>"));
+}
+
+/// With the site loaded, operators read topics and desks by the names the
+/// site gives them in their language, not by the ids stored in the queue.
+#[tokio::test]
+async fn topics_and_desks_are_shown_by_their_names_in_the_operators_language() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let site = sportello_forms::site_pages::SitePages::load(&sportello::Options {
+        content: root.join("content"),
+        themes: root.join("themes"),
+        ..Default::default()
+    })
+    .expect("the shipped site loads");
+    let f = fixture_with(|c| c.site = Some(std::sync::Arc::new(site)));
+    let (cookie, _) = sign_in(&f).await;
+
+    let list = text(send(&f.router, get("/desk/", Some(&cookie))).await).await;
+    assert!(list.contains("<td>Reti e collaborazioni</td>"), "{list}");
+    assert!(list.contains("<td>Sportello di Terni</td>"), "{list}");
+    assert!(!list.contains("<td>terni</td>") && !list.contains("<td>networks</td>"));
+    assert!(
+        list.contains("<option value=\"running\">Gestire un"),
+        "the filter shows the name and sends the id: {list}"
+    );
+    let filtered = text(send(&f.router, get("/desk/?topic=running", Some(&cookie))).await).await;
+    assert!(filtered.contains(ID_B) && !filtered.contains(ID_A));
+
+    let request = text(send(&f.router, get(&format!("/desk/r/{ID_A}"), Some(&cookie))).await).await;
+    assert!(request.contains("<dd>Sportello di Terni</dd>"), "{request}");
+    assert!(request.contains("<dd>Fondare un"), "{request}");
+
+    let english = text(send(&f.router, get("/desk/?lang=en", Some(&cookie))).await).await;
+    assert!(english.contains("<td>Terni desk</td>"), "{english}");
+
+    let report = text(send(&f.router, get("/desk/report", Some(&cookie))).await).await;
+    assert!(report.contains("Terni desk"), "{report}");
+    assert!(!report.contains(">terni<") && !report.contains(">founding<"));
+}
+
+/// The inbox of one instance shows the requests of the other instances'
+/// segments too, and a request there can be taken in charge.
+#[tokio::test]
+async fn the_inbox_reads_every_segment() {
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    let other = other_dir.path().join("instance-2.jsonl");
+    const OTHER: &str = "01K0000000000000000000000D";
+    let mut bytes = Vec::new();
+    encode_line(
+        &record(OTHER, "2026-11-21T09:15:00.000Z", "fr", "Awa", "other"),
+        &mut bytes,
+    )
+    .expect("encodes");
+    std::fs::write(&other, &bytes).expect("writes");
+    let segment = other.clone();
+    let f = fixture_with(move |c| c.segments = vec![segment]);
+    let (cookie, token) = sign_in(&f).await;
+
+    let list = text(send(&f.router, get("/desk/", Some(&cookie))).await).await;
+    assert!(list.contains(OTHER) && list.contains(ID_A), "{list}");
+    let r = send(
+        &f.router,
+        post(
+            &format!("/desk/r/{OTHER}/take"),
+            Some(&cookie),
+            &[("csrf", &token), ("note", "")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let events = sportello_forms::ops::state::read_events(
+        &sportello_forms::queue::rewrite::state_path(&other),
+    )
+    .expect("reads");
+    assert_eq!(events.len(), 1, "the event is beside its segment");
+    assert_eq!(events[0].id.to_string(), OTHER);
 }

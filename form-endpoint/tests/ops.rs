@@ -24,12 +24,16 @@ fn sub(lang: &str, name: &str, desk: &str, topic: &str, message: &str) -> Submis
     }
 }
 
+fn ulid(s: &str) -> ulid::Ulid {
+    s.parse().expect("a ULID")
+}
+
 /// Old records, written with the library's encoder (dates in the past), in
 /// id order like the writer's.
 fn old_records() -> Vec<Record> {
     vec![
         Record::new(
-            "01H0000000000000000000000A".into(),
+            ulid("01H0000000000000000000000A"),
             "2023-03-05T10:00:00.000Z".into(),
             sub(
                 "it",
@@ -40,12 +44,12 @@ fn old_records() -> Vec<Record> {
             ),
         ),
         Record::new(
-            "01H0000000000000000000000B".into(),
+            ulid("01H0000000000000000000000B"),
             "2023-04-10T11:30:00.000Z".into(),
             sub("ar", "أمينة", "perugia", "running", ARABIC_MESSAGE),
         ),
         Record::new(
-            "01H1000000000000000000000C".into(),
+            ulid("01H1000000000000000000000C"),
             "2024-01-20T09:15:00.000Z".into(),
             sub(
                 "fr",
@@ -73,7 +77,7 @@ fn fixture() -> Fixture {
     let mut ids = Vec::new();
     for r in old_records() {
         encode_line(&r, &mut bytes).expect("encodes");
-        ids.push(r.id);
+        ids.push(r.id.to_string());
     }
     fs::write(&queue, &bytes).expect("writes");
     fs::set_permissions(&queue, fs::Permissions::from_mode(0o600)).expect("chmod");
@@ -84,7 +88,7 @@ fn fixture() -> Fixture {
             sub("uk", "Олена", "terni", "other", "Добрий день"),
             sub("it", "Giulia Bianchi", "any", "founding", "Buongiorno"),
         ] {
-            ids.push(q.handle().submit(s).await.expect("stored").id);
+            ids.push(q.handle().submit(s).await.expect("stored").id.to_string());
         }
         q.close().await;
     });
@@ -259,7 +263,7 @@ fn take_done_reopen_append_to_the_state_log_only() {
     // The submissions log is untouched; the state log is private and
     // checksummed.
     assert_eq!(fs::read(q).expect("reads"), before);
-    let state = sportello_forms::ops::state::state_path(q);
+    let state = sportello_forms::queue::rewrite::state_path(q);
     let mode = fs::metadata(&state)
         .expect("state log")
         .permissions()
@@ -411,15 +415,15 @@ fn a_missing_queue_is_explained() {
 fn ids_in(queue: &Path) -> Vec<String> {
     sportello_forms::queue::read_records(queue)
         .expect("reads")
-        .map(|r| r.expect("record").id)
+        .map(|r| r.expect("record").id.to_string())
         .collect()
 }
 
 fn event_ids(queue: &Path) -> Vec<String> {
-    sportello_forms::ops::state::read_events(&sportello_forms::ops::state::state_path(queue))
+    sportello_forms::ops::state::read_events(&sportello_forms::queue::rewrite::state_path(queue))
         .expect("reads")
         .into_iter()
-        .map(|e| e.id)
+        .map(|e| e.id.to_string())
         .collect()
 }
 
@@ -813,7 +817,7 @@ fn error_messages_say_their_cause_once() {
     let f = fixture();
     let q = &f.queue;
     // The state log cannot be read: it is a folder.
-    fs::create_dir(sportello_forms::ops::state::state_path(q)).expect("mkdir");
+    fs::create_dir(sportello_forms::queue::rewrite::state_path(q)).expect("mkdir");
     let err = fails(q, &["list"]);
     assert_eq!(err.matches("(os error 21)").count(), 1, "{err}");
 }
@@ -833,7 +837,7 @@ fn csv_export_carries_no_terminal_escapes() {
     s.email = Some("a\u{1b}[31m@example.org".into());
     encode_line(
         &Record::new(
-            "01H0000000000000000000000A".into(),
+            ulid("01H0000000000000000000000A"),
             "2024-01-01T00:00:00.000Z".into(),
             s,
         ),
@@ -888,7 +892,7 @@ fn a_full_disk_leaves_no_partial_line_in_the_state_log() {
     let f = fixture();
     let q = &f.queue;
     ok(q, &["take", &f.ids[0], "--by", "Marta"]);
-    let state = sportello_forms::ops::state::state_path(q);
+    let state = sportello_forms::queue::rewrite::state_path(q);
     let before = fs::read(&state).expect("state log");
     // Room for part of the next line only.
     let limit = (before.len() as u64 / 1024 + 1) * 1024;
@@ -934,4 +938,52 @@ fn serve_help_gives_each_option_its_own_text() {
         .expect("--content documented");
     assert!(content.contains("content folder"), "{content}");
     assert!(!content.contains("language codes"), "{content}");
+}
+
+// ---- several segments (one queue file per endpoint instance) ----
+
+/// Two endpoint instances, each with its own queue file: the operators'
+/// commands read both, and a change goes to the state log of the segment
+/// that holds the request.
+#[test]
+fn list_stats_export_and_take_read_every_segment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    let records = old_records();
+    for (path, record) in [(&a, &records[0]), (&b, &records[1])] {
+        let mut bytes = Vec::new();
+        encode_line(record, &mut bytes).expect("encodes");
+        fs::write(path, &bytes).expect("writes");
+    }
+    let (id_a, id_b) = (records[0].id.to_string(), records[1].id.to_string());
+    let b_arg = b.to_str().expect("utf-8 path");
+
+    assert_eq!(
+        listed(&a, &[]),
+        std::slice::from_ref(&id_a),
+        "one segment alone"
+    );
+    assert_eq!(
+        listed(&a, &["--segment", b_arg]),
+        [id_b.clone(), id_a.clone()],
+        "both, newest first"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&a, &["stats", "--json", "--segment", b_arg])).expect("json");
+    assert_eq!(v["total"], 2);
+    let export = ok(&a, &["export", "--format", "json", "--segment", b_arg]);
+    assert!(export.contains(&id_a) && export.contains(&id_b), "{export}");
+
+    ok(&a, &["take", &id_b, "--by", "marta", "--segment", b_arg]);
+    let events_b =
+        sportello_forms::ops::state::read_events(&sportello_forms::queue::rewrite::state_path(&b))
+            .expect("reads");
+    assert_eq!(events_b.len(), 1);
+    assert_eq!(events_b[0].id.to_string(), id_b);
+    assert!(
+        !sportello_forms::queue::rewrite::state_path(&a).exists(),
+        "nothing written beside the other segment"
+    );
+    let listed_taken = listed(&a, &["--segment", b_arg, "--status", "taken"]);
+    assert_eq!(listed_taken, [id_b]);
 }

@@ -25,7 +25,7 @@ fn submission(name: &str, message: &str) -> Submission {
 
 fn record(n: usize, name: &str, message: &str) -> Record {
     Record::new(
-        format!("01JD{n:022}"),
+        format!("01JD{n:022}").parse().expect("a ULID"),
         "2025-11-26T18:18:00.123Z".into(),
         submission(name, message),
     )
@@ -44,12 +44,12 @@ fn file_of(records: &[Record]) -> (Vec<u8>, Vec<usize>) {
 
 /// What recovery must keep of a file cut at `cut`: the records that end at
 /// or before it.
-fn expected_ids(records: &[Record], ends: &[usize], cut: usize) -> Vec<String> {
+fn expected_ids(records: &[Record], ends: &[usize], cut: usize) -> Vec<ulid::Ulid> {
     records
         .iter()
         .zip(ends)
         .filter(|(_, e)| **e <= cut)
-        .map(|(r, _)| r.id.clone())
+        .map(|(r, _)| r.id)
         .collect()
 }
 

@@ -27,9 +27,9 @@ fn generate(queue: &Path) {
     let mut events = Vec::new();
     for i in 0..N {
         let received = start + jiff::SignedDuration::from_mins(i as i64 * 52);
-        let id = ulid::Ulid::from_parts(received.as_millisecond() as u64, i as u128).to_string();
+        let id = ulid::Ulid::from_parts(received.as_millisecond() as u64, i as u128);
         let record = Record::new(
-            id.clone(),
+            id,
             received.to_string(),
             Submission {
                 lang: LANGS[i % 7].into(),
@@ -43,13 +43,13 @@ fn generate(queue: &Path) {
         );
         encode_line(&record, &mut bytes).expect("encodes");
         if i % 2 == 0 {
-            let mut e = Event::new(&id, EventKind::Taken);
+            let mut e = Event::new(id, EventKind::Taken);
             let hours = (i / 2 % 10 + 1) as i64;
             e.at = (received + jiff::SignedDuration::from_hours(hours)).to_string();
             events.push(e);
         }
         if i % 4 == 0 {
-            let mut e = Event::new(&id, EventKind::Done);
+            let mut e = Event::new(id, EventKind::Done);
             let hours = ((i / 4 % 10 + 1) * 24) as i64;
             e.at = (received + jiff::SignedDuration::from_hours(hours)).to_string();
             events.push(e);

@@ -35,10 +35,16 @@ impl FormPages for Recording {
     fn desk_ids(&self) -> Vec<String> {
         self.plain.desk_ids()
     }
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
+    fn contact_url(&self, lang: &str) -> String {
+        self.plain.contact_url(lang)
+    }
+    fn thanks_url(&self, lang: &str) -> String {
+        self.plain.thanks_url(lang)
+    }
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, sportello_forms::Error> {
         self.seen
             .lock()
-            .map_err(|e| e.to_string())?
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push((lang.to_owned(), state.clone()));
         self.plain.render(lang, state)
     }
@@ -198,7 +204,10 @@ async fn accepted_json_answers_201_with_the_stored_id() {
         let id = body["id"].as_str().expect("id").to_owned();
         assert_eq!(id.len(), 26);
         assert_eq!(
-            f.records().iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            f.records()
+                .iter()
+                .map(|r| r.id.to_string())
+                .collect::<Vec<_>>(),
             vec![id]
         );
     }

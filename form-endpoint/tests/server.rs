@@ -169,7 +169,14 @@ async fn shutdown_lets_the_submission_in_flight_finish() {
     assert_eq!(status, 201, "{body}");
     server.queue.close().await;
     let stored = sportello_forms::queue::recover::scan_bytes(&server.storage.durable());
-    assert_eq!(stored.ids, vec![support::id_of(&body).expect("id")]);
+    assert_eq!(
+        stored
+            .ids
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        vec![support::id_of(&body).expect("id")]
+    );
     // And no new connection is accepted any more.
     assert!(TcpStream::connect(addr).is_err());
 }

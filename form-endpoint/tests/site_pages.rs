@@ -87,3 +87,99 @@ fn bad_lang_is_named_in_the_themed_error_summary() {
         .expect("a link to the field");
     assert!(lang_at < email_at, "{summary}");
 }
+
+/// Copies a folder tree (the shipped content, to change a page of it).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Sends one raw HTTP/1.1 request; returns the whole response, headers too.
+fn exchange(addr: std::net::SocketAddr, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn post_html(addr: std::net::SocketAddr, body: &str) -> String {
+    exchange(
+        addr,
+        &format!(
+            "POST /forms/contact HTTP/1.1\r\nHost: localhost\r\nAccept: text/html\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+}
+
+fn location(response: &str) -> Option<&str> {
+    response
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix("location: "))
+        .map(str::trim)
+}
+
+/// The contact and thanks URLs come from the site model: an Italian
+/// contact page with `slug: contatti` is at `/it/contatti/`, and the
+/// endpoint sends people there, not to a `/it/contact/` that does not exist.
+#[test]
+fn a_localised_contact_slug_is_where_the_endpoint_sends_people() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_tree(&root.join("content"), &content);
+    for (file, slug) in [("_index.it.md", "contatti"), ("thanks.it.md", "grazie")] {
+        let path = content.join("contact").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replacen("---\n", &format!("---\nslug: {slug}\n"), 1);
+        std::fs::write(&path, text).unwrap();
+    }
+    let themes = root.join("themes");
+    let (mut server, addr) = support::start_server(
+        &dir.path().join("queue.jsonl"),
+        &[
+            "--content",
+            content.to_str().unwrap(),
+            "--themes",
+            themes.to_str().unwrap(),
+        ],
+        &[],
+        Stdio::null(),
+    );
+    let stored_it = post_html(addr, &support::form_body("it", 1));
+    let stored_en = post_html(addr, &support::form_body("en", 2));
+    let invalid = post_html(
+        addr,
+        &support::form_body("it", 3).replace("consent=yes", "consent="),
+    );
+    let reloaded = exchange(
+        addr,
+        "GET /forms/contact HTTP/1.1\r\nHost: localhost\r\nReferer: http://localhost/it/contatti/\r\nConnection: close\r\n\r\n",
+    );
+    let _ = server.kill();
+
+    assert!(stored_it.starts_with("HTTP/1.1 303"), "{stored_it}");
+    assert_eq!(location(&stored_it), Some("/it/contatti/grazie/"));
+    assert_eq!(location(&stored_en), Some("/en/contact/thanks/"));
+    assert!(invalid.starts_with("HTTP/1.1 422"), "{invalid}");
+    assert!(
+        invalid.contains("/it/contatti/\""),
+        "the error page is the contact page at its localised URL"
+    );
+    assert_eq!(location(&reloaded), Some("/it/contatti/"), "{reloaded}");
+}

@@ -30,6 +30,7 @@ pub mod config;
 pub mod data;
 pub mod diagnostic;
 pub mod feed;
+pub mod form;
 pub mod hours;
 pub mod jsonld;
 pub mod load;

@@ -111,6 +111,14 @@ impl Site {
         self.config.default_language
     }
 
+    /// The URL of the page with source key `key` (`contact/_index`) in the
+    /// language `code`, its localised slugs applied.
+    pub fn url_of(&self, key: &str, code: &str) -> Option<&str> {
+        let gid = *self.by_key.get(key)?;
+        let lang = self.config.lang(code)?;
+        self.groups[gid].urls.get(lang).map(String::as_str)
+    }
+
     /// Builds the model; mistakes (duplicate URLs, conflicting keys…) go to `diags`.
     pub fn build(
         config: SiteConfig,

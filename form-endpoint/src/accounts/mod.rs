@@ -255,7 +255,7 @@ impl Accounts {
         crate::queue::rewrite::write_private(&tmp, &bytes)?;
         give_to_folder_owner(&tmp);
         fs::rename(&tmp, &self.path).map_err(Error::io("cannot rename", &self.path))?;
-        crate::queue::recover::sync_dir(&self.path)
+        crate::queue::durable::sync_dir(&self.path)
     }
 }
 

@@ -17,6 +17,7 @@ use crate::Error;
 use crate::error::AppError;
 use crate::ops::state::EventKind;
 use crate::ops::view::{self, Filter, Item, Status};
+use crate::queue::source::Segments;
 
 /// Longest note, in characters (the form's textarea says so too).
 pub const NOTE_MAX: usize = 4000;
@@ -79,15 +80,21 @@ pub struct ListParams {
     pub written_in: String,
 }
 
+/// The queue and the other instances' segments that exist yet (an
+/// instance that has received nothing has no file).
+fn source(config: &super::DeskConfig) -> Segments {
+    Segments::existing(std::iter::once(&config.queue).chain(&config.segments))
+}
+
 /// Loads every request with its state (blocking work off the runtime).
 pub async fn load_items(desk: &Desk) -> Result<Vec<Item>, Error> {
     let queue = desk.config.queue.clone();
+    let source = source(&desk.config);
     tokio::task::spawn_blocking(move || {
-        if !queue.exists() {
-            return Ok(Vec::new());
+        if queue.exists() {
+            crate::ops::purge::complete_pending(&queue)?;
         }
-        crate::ops::purge::complete_pending(&queue)?;
-        view::load(&queue).map(|(items, _)| items)
+        view::load_from(&source).map(|(items, _)| items)
     })
     .await
     .map_err(|e| Error::Config(format!("task failed: {e}")))?
@@ -176,21 +183,21 @@ pub async fn list(
     }
     filter.lang = params.written_in.clone();
     let total = shown.len();
-    let ids: Vec<&str> = shown.iter().map(|i| i.record.id.as_str()).collect();
+    let ids: Vec<ulid::Ulid> = shown.iter().map(|i| i.record.id).collect();
     let short_len = view::unique_prefix_len(&ids, 8);
     let rows: Vec<Row> = shown
         .iter()
         .take(PAGE_ROWS)
         .map(|i| Row {
-            id: i.record.id.clone(),
-            short: i.record.id.chars().take(short_len).collect(),
+            id: i.record.id.to_string(),
+            short: view::short_id(i.record.id, short_len),
             received: crate::ops::table::short_time(&i.record.received),
             age: age(&desk, &op.lang, &i.record.received),
             status: i.status.as_str(),
             by: i.by.clone(),
-            desk: i.record.desk.clone(),
+            desk: desk.config.desk_label(&op.lang, &i.record.desk),
             lang: i.record.lang.clone(),
-            topic: i.record.topic.clone(),
+            topic: desk.config.topic_label(&op.lang, &i.record.topic),
             name: i.record.name.clone(),
         })
         .collect();
@@ -212,9 +219,15 @@ pub async fn list(
             "page_rows": PAGE_ROWS,
             "filter": filter,
             "statuses": Status::ALL.map(Status::as_str),
-            "desks": options.0,
+            "desks": options.0.iter().map(|d| json!({
+                "id": d,
+                "label": desk.config.desk_label(&op.lang, d),
+            })).collect::<Vec<_>>(),
             "langs": options.1,
-            "topics": options.2,
+            "topics": options.2.iter().map(|t| json!({
+                "id": t,
+                "label": desk.config.topic_label(&op.lang, t),
+            })).collect::<Vec<_>>(),
             "months": months,
         }),
     )
@@ -225,7 +238,8 @@ async fn find(desk: &Desk, op: &Signed, id: &str) -> Result<Item, Response> {
     let items = load_items(desk)
         .await
         .map_err(|e| AppError(e).into_response())?;
-    match items.into_iter().find(|i| i.record.id == id) {
+    let wanted = id.parse::<ulid::Ulid>().ok();
+    match items.into_iter().find(|i| Some(i.record.id) == wanted) {
         Some(item) => Ok(item),
         None => {
             let message = desk.render.strings.get(&op.lang, "not_found");
@@ -269,7 +283,7 @@ pub async fn show(
         Ok(item) => item,
         Err(r) => return r,
     };
-    desk.log(&op.name, "open", Some(&item.record.id), None)
+    desk.log(&op.name, "open", Some(&item.record.id.to_string()), None)
         .await;
     let flash = op.take_flash().await;
     let subject = desk.render.strings.get(&item.record.lang, "reply_subject");
@@ -296,6 +310,8 @@ pub async fn show(
         &json!({
             "r": item.record,
             "received": crate::ops::table::short_time(&item.record.received),
+            "desk_label": desk.config.desk_label(&op.lang, &item.record.desk),
+            "topic_label": desk.config.topic_label(&op.lang, &item.record.topic),
             "age": age(&desk, &op.lang, &item.record.received),
             "status": item.status.as_str(),
             "by": item.by,
@@ -313,11 +329,11 @@ pub struct ChangeForm {
 }
 
 async fn change(desk: &Desk, op: &Signed, id: &str, kind: EventKind, note: String) -> Response {
-    let queue = desk.config.queue.clone();
     let (full, by) = (id.to_owned(), op.name.clone());
     let note = Some(note.trim().to_owned()).filter(|n| !n.is_empty());
+    let source = source(&desk.config);
     let result =
-        tokio::task::spawn_blocking(move || view::change(&queue, &full, kind, Some(by), note))
+        tokio::task::spawn_blocking(move || view::change_in(&source, &full, kind, Some(by), note))
             .await;
     let key = match (&result, kind) {
         (Ok(Ok(_)), EventKind::Taken) => "flash_taken",

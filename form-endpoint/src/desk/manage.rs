@@ -103,7 +103,7 @@ pub async fn purge_page(
         if !queue.exists() {
             return Ok(ops_purge::PurgeReport::default());
         }
-        let cutoff = view::days_ago(i64::from(days)).map_err(crate::Error::Config)?;
+        let cutoff = view::days_ago(i64::from(days))?;
         ops_purge::purge(&queue, &ops_purge::Selection::ReceivedBefore(cutoff), true)
     })
     .await;
@@ -136,7 +136,7 @@ pub async fn purge(
     let days = form.days.max(1);
     let queue = desk.config.queue.clone();
     let done = tokio::task::spawn_blocking(move || {
-        let cutoff = view::days_ago(i64::from(days)).map_err(crate::Error::Config)?;
+        let cutoff = view::days_ago(i64::from(days))?;
         ops_purge::purge(&queue, &ops_purge::Selection::ReceivedBefore(cutoff), false)
     })
     .await;
@@ -174,7 +174,8 @@ pub async fn erase_page(
         Ok(items) => items,
         Err(e) => return AppError(e).into_response(),
     };
-    let Some(item) = items.iter().find(|i| i.record.id == id) else {
+    let wanted = id.parse::<ulid::Ulid>().ok();
+    let Some(item) = items.iter().find(|i| Some(i.record.id) == wanted) else {
         return not_found(&desk, &op);
     };
     let here = format!("/desk/r/{id}/erase");
@@ -197,10 +198,22 @@ pub async fn erase(
     Extension(op): Extension<Signed>,
     UrlPath(id): UrlPath<String>,
 ) -> Response {
-    let queue = desk.config.queue.clone();
-    let full = id.clone();
+    let Ok(full) = id.parse::<ulid::Ulid>() else {
+        return not_found(&desk, &op);
+    };
+    // The request may be in any segment; purges coordinate with each
+    // segment's writer through its rewrite lock.
+    let segments: Vec<_> = std::iter::once(desk.config.queue.clone())
+        .chain(desk.config.segments.iter().cloned())
+        .filter(|p| p.exists())
+        .collect();
     let done = tokio::task::spawn_blocking(move || {
-        ops_purge::purge(&queue, &ops_purge::Selection::Id(full), false)
+        let mut all = ops_purge::PurgeReport::default();
+        for segment in &segments {
+            let r = ops_purge::purge(segment, &ops_purge::Selection::Id(full), false)?;
+            all.removed.extend(r.removed);
+        }
+        Ok::<_, crate::Error>(all)
     })
     .await;
     let report = match done {

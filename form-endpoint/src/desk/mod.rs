@@ -38,6 +38,7 @@ use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer, cookie::SameSite}
 use crate::Error;
 use crate::accounts::accounts_path;
 use crate::metrics::Metrics;
+use crate::pages::FormPages;
 use crate::queue::QueueHandle;
 use crate::queue::rewrite::sibling;
 
@@ -65,9 +66,32 @@ pub struct DeskConfig {
     /// The endpoint's counters and queue, shown to operators.
     pub metrics: Option<Arc<Metrics>>,
     pub queue_handle: Option<QueueHandle>,
+    /// The site, for the names of topics and desks in the operator's
+    /// language; without it the inbox shows their ids.
+    pub site: Option<Arc<dyn FormPages>>,
+    /// The queue segments of the other endpoint instances, read with
+    /// `queue` (list, request, report, export, take/done/reopen/note);
+    /// purge and erase work on `queue` only.
+    pub segments: Vec<PathBuf>,
 }
 
 impl DeskConfig {
+    /// `topic`'s name in `lang`, or the id itself.
+    pub fn topic_label(&self, lang: &str, topic: &str) -> String {
+        self.site
+            .as_ref()
+            .and_then(|s| s.topic_label(lang, topic))
+            .unwrap_or_else(|| topic.to_owned())
+    }
+
+    /// `desk`'s name in `lang`, or the id itself.
+    pub fn desk_label(&self, lang: &str, desk: &str) -> String {
+        self.site
+            .as_ref()
+            .and_then(|s| s.desk_label(lang, desk))
+            .unwrap_or_else(|| desk.to_owned())
+    }
+
     /// Defaults for a queue: files next to it, `Secure` cookies, 30 minutes
     /// of inactivity, 5 sign-in attempts per account (one more every 3
     /// minutes) and 20 per client (one more every minute).
@@ -84,6 +108,8 @@ impl DeskConfig {
             trusted_proxies: Vec::new(),
             metrics: None,
             queue_handle: None,
+            site: None,
+            segments: Vec::new(),
         }
     }
 }

@@ -20,6 +20,7 @@ use super::render::{Frame, Renderer};
 use crate::Error;
 use crate::error::AppError;
 use crate::ops::report::{Period, Report, Waits};
+use crate::pages::FormPages;
 
 /// Height of one bar and the gap under it, in SVG user units.
 const BAR: usize = 22;
@@ -43,13 +44,18 @@ struct Chart {
     bars: Vec<Bar>,
 }
 
-fn chart(key: &'static str, title: String, counts: &BTreeMap<String, usize>) -> Chart {
+fn chart(
+    key: &'static str,
+    title: String,
+    counts: &BTreeMap<String, usize>,
+    label: impl Fn(&str) -> String,
+) -> Chart {
     let max = counts.values().copied().max().unwrap_or(0).max(1);
     let bars = counts
         .iter()
         .enumerate()
-        .map(|(i, (label, n))| Bar {
-            label: label.clone(),
+        .map(|(i, (l, n))| Bar {
+            label: label(l),
             n: *n,
             y: i * (BAR + GAP),
             text_y: i * (BAR + GAP) + 16,
@@ -73,16 +79,31 @@ fn waits(w: &Waits) -> serde_json::Value {
     json!({ "count": w.count, "median": hours(w.median_hours), "p90": hours(w.p90_hours) })
 }
 
-/// The template's data for a report.
-fn data(renderer: &Renderer, lang: &str, report: &Report) -> serde_json::Value {
+/// The template's data for a report; topics and desks by their names in
+/// `lang` when the site is known (`site`), by their ids otherwise.
+fn data(
+    renderer: &Renderer,
+    lang: &str,
+    report: &Report,
+    site: Option<&dyn FormPages>,
+) -> serde_json::Value {
     let t = |k: &str| renderer.strings.get(lang, k);
+    let id = |v: &str| v.to_owned();
+    let topic = |v: &str| {
+        site.and_then(|s| s.topic_label(lang, v))
+            .unwrap_or_else(|| v.to_owned())
+    };
+    let desk = |v: &str| {
+        site.and_then(|s| s.desk_label(lang, v))
+            .unwrap_or_else(|| v.to_owned())
+    };
     let s = &report.stats;
     let charts = [
-        chart("topic", t("col_topic"), &s.by_topic),
-        chart("lang", t("col_language"), &s.by_lang),
-        chart("desk", t("col_desk"), &s.by_desk),
-        chart("month", t("filter_month"), &s.by_month),
-        chart("status", t("col_status"), &s.by_status),
+        chart("topic", t("col_topic"), &s.by_topic, topic),
+        chart("lang", t("col_language"), &s.by_lang, id),
+        chart("desk", t("col_desk"), &s.by_desk, desk),
+        chart("month", t("filter_month"), &s.by_month, id),
+        chart("status", t("col_status"), &s.by_status, id),
     ];
     json!({
         "period": {
@@ -97,7 +118,12 @@ fn data(renderer: &Renderer, lang: &str, report: &Report) -> serde_json::Value {
 }
 
 /// The report as one self-contained HTML page (for the command line).
-pub fn standalone(renderer: &Renderer, lang: &str, report: &Report) -> Result<String, Error> {
+pub fn standalone(
+    renderer: &Renderer,
+    lang: &str,
+    report: &Report,
+    site: Option<&dyn FormPages>,
+) -> Result<String, Error> {
     let frame = Frame {
         lang: renderer.strings.language(Some(lang)),
         operator: None,
@@ -105,7 +131,7 @@ pub fn standalone(renderer: &Renderer, lang: &str, report: &Report) -> Result<St
         here: "",
         flash: None,
     };
-    let mut d = data(renderer, lang, report);
+    let mut d = data(renderer, lang, report, site);
     d["standalone"] = true.into();
     d["inline_css"] = super::render::CSS.into();
     renderer.page("report.html", &frame, &d)
@@ -131,6 +157,6 @@ pub async fn page(
     };
     let report = crate::ops::report::compute(&items, Period::new(Some(&q.from), Some(&q.to)));
     desk.log(&op.name, "report", None, None).await;
-    let d = data(&desk.render, &op.lang, &report);
+    let d = data(&desk.render, &op.lang, &report, desk.config.site.as_deref());
     render_page(&desk, &op, "report.html", "/desk/report", None, &d)
 }

@@ -67,7 +67,7 @@ fn history(item: &Item) -> String {
 fn row(item: &Item) -> [String; 15] {
     let r = &item.record;
     [
-        r.id.clone(),
+        r.id.to_string(),
         r.received.clone(),
         item.status.as_str().to_owned(),
         item.by.clone().unwrap_or_default(),
@@ -139,7 +139,7 @@ struct JsonExport<'a> {
 /// [record fields + status, by, notified, history]}`.
 pub fn json<W: Write>(items: &[Item], mut out: W) -> Result<(), Error> {
     let doc = JsonExport {
-        exported: crate::queue::writer::rfc3339_millis(std::time::SystemTime::now()),
+        exported: crate::queue::time::now(),
         count: items.len(),
         requests: items,
     };

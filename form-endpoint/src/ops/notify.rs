@@ -20,7 +20,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use ulid::Ulid;
+
 use super::state::{self, Event, EventKind};
+use super::view::{SHORT_ID, short_id};
+use crate::Error;
 use crate::queue::record::Record;
 
 /// SMTP settings (plain SMTP, as to a local relay; no TLS).
@@ -81,7 +85,7 @@ impl Channel {
 /// The webhook's body: no personal data.
 #[derive(Debug, Serialize)]
 pub struct WebhookBody<'a> {
-    pub id: &'a str,
+    pub id: &'a Ulid,
     pub received: &'a str,
     pub desk: &'a str,
     pub topic: &'a str,
@@ -124,12 +128,10 @@ pub async fn run(
 }
 
 /// One pass: notifies what is pending, stops at the first failure.
-async fn pass(queue: &Path, config: &NotifyConfig, channels: &[Channel]) -> Result<(), String> {
+async fn pass(queue: &Path, config: &NotifyConfig, channels: &[Channel]) -> Result<(), Error> {
     let (records, done) = {
         let queue = queue.to_path_buf();
-        tokio::task::spawn_blocking(move || pending(&queue))
-            .await
-            .map_err(|e| e.to_string())??
+        tokio::task::spawn_blocking(move || pending(&queue)).await??
     };
     let oldest = jiff::Timestamp::now()
         .checked_sub(jiff::SignedDuration::try_from(config.max_age).unwrap_or_default())
@@ -143,7 +145,7 @@ async fn pass(queue: &Path, config: &NotifyConfig, channels: &[Channel]) -> Resu
             continue;
         }
         for &channel in channels {
-            if done.contains(&(record.id.clone(), channel.as_str())) {
+            if done.contains(&(record.id, channel.as_str())) {
                 continue;
             }
             match channel {
@@ -158,25 +160,22 @@ async fn pass(queue: &Path, config: &NotifyConfig, channels: &[Channel]) -> Resu
                     }
                 }
             }
-            let mut event = Event::new(&record.id, EventKind::Notified);
+            let mut event = Event::new(record.id, EventKind::Notified);
             event.by = Some("notifier".into());
             event.channel = Some(channel.as_str().into());
             let queue = queue.to_path_buf();
-            tokio::task::spawn_blocking(move || state::append(&queue, &[event]))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())?;
+            tokio::task::spawn_blocking(move || state::append(&queue, &[event])).await??;
             tracing::info!(id = %record.id, channel = channel.as_str(), "desk notified");
         }
     }
     Ok(())
 }
 
-type Done = HashSet<(String, &'static str)>;
+type Done = HashSet<(Ulid, &'static str)>;
 
-fn pending(queue: &Path) -> Result<(Vec<Record>, Done), String> {
+fn pending(queue: &Path) -> Result<(Vec<Record>, Done), Error> {
     let mut done = Done::new();
-    for e in state::read_events(&state::state_path(queue)).map_err(|e| e.to_string())? {
+    for e in state::read_events(&crate::queue::rewrite::state_path(queue))? {
         if e.event == EventKind::Notified {
             match e.channel.as_deref() {
                 Some("email") => done.insert((e.id, "email")),
@@ -185,8 +184,7 @@ fn pending(queue: &Path) -> Result<(Vec<Record>, Done), String> {
             };
         }
     }
-    let records = crate::queue::read_records(queue)
-        .map_err(|e| e.to_string())?
+    let records = crate::queue::read_records(queue)?
         .filter_map(Result::ok)
         .collect();
     Ok((records, done))
@@ -197,7 +195,7 @@ fn pending(queue: &Path) -> Result<(Vec<Record>, Done), String> {
 /// hold a line break that would forge a `Bcc:` or `e-mail:` line).
 pub fn email_text(r: &Record) -> (String, String) {
     use crate::fields::one_line;
-    let short = one_line(r.id.get(..12).unwrap_or(&r.id));
+    let short = short_id(r.id, SHORT_ID);
     let subject = format!(
         "[Sportello] New request {} ({}, {})",
         short,
@@ -210,7 +208,7 @@ pub fn email_text(r: &Record) -> (String, String) {
          name:     {}\ne-mail:   {}\nphone:    {}\n\nmessage:\n{}\n\n\
          Take it in charge with: sportello-forms take {}\n\
          This e-mail holds personal data: do not forward it outside the desk.\n",
-        one_line(&r.id),
+        r.id,
         one_line(&r.received),
         one_line(&r.desk),
         one_line(&r.topic),
@@ -224,7 +222,7 @@ pub fn email_text(r: &Record) -> (String, String) {
     (subject, body)
 }
 
-async fn send_email(smtp: &Smtp, r: &Record) -> Result<(), String> {
+async fn send_email(smtp: &Smtp, r: &Record) -> Result<(), Error> {
     use lettre::message::header::ContentType;
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
     let (subject, body) = email_text(r);
@@ -232,14 +230,16 @@ async fn send_email(smtp: &Smtp, r: &Record) -> Result<(), String> {
         .from(
             smtp.from
                 .parse()
-                .map_err(|e| format!("bad --notify-from: {e}"))?,
+                .map_err(|e| email_failed(format!("bad --notify-from: {e}")))?,
         )
         .subject(subject)
         .header(ContentType::TEXT_PLAIN);
     for to in &smtp.to {
-        builder = builder.to(to.parse().map_err(|e| format!("bad --notify-to: {e}"))?);
+        builder = builder.to(to
+            .parse()
+            .map_err(|e| email_failed(format!("bad --notify-to: {e}")))?);
     }
-    let message = builder.body(body).map_err(|e| e.to_string())?;
+    let message = builder.body(body).map_err(email_failed)?;
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
         .port(smtp.port)
         .timeout(Some(Duration::from_secs(20)))
@@ -248,29 +248,53 @@ async fn send_email(smtp: &Smtp, r: &Record) -> Result<(), String> {
         .send(message)
         .await
         .map(|_| ())
-        .map_err(|e| format!("e-mail to the desk failed: {e}"))
+        .map_err(email_failed)
 }
 
-/// Splits `http://host:port/path`.
-pub fn parse_http_url(url: &str) -> Result<(String, u16, String), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("the webhook address {url} must start with http:// (put a local proxy in front of an https one)"))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse().map_err(|_| format!("bad port in {url}"))?),
-        None => (authority, 80),
-    };
-    if host.is_empty() {
-        return Err(format!("no host in {url}"));
+fn email_failed(e: impl std::fmt::Display) -> Error {
+    Error::Notify {
+        channel: "e-mail",
+        reason: e.to_string(),
     }
-    Ok((host.to_owned(), port, path.to_owned()))
 }
 
-async fn send_webhook(url: &str, r: &Record) -> Result<(), String> {
+fn webhook_failed(e: impl std::fmt::Display) -> Error {
+    Error::Notify {
+        channel: "webhook",
+        reason: e.to_string(),
+    }
+}
+
+/// Splits `http://host:port/path` (with `http`'s own URI parser).
+pub fn parse_http_url(url: &str) -> Result<(String, u16, String), Error> {
+    let problem = |problem| Error::WebhookUrl {
+        url: url.to_owned(),
+        problem,
+    };
+    let uri: hyper::Uri = url.parse().map_err(|_| problem("is not an address"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err(problem(
+            "must start with http:// (put a local proxy in front of an https one)",
+        ));
+    }
+    let host = uri
+        .host()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| problem("has no host"))?;
+    // `http` keeps an authority whose port is not a u16 (`h:99999`) but
+    // gives no port for it: refuse it rather than post to port 80.
+    if uri.port().is_none() && uri.authority().is_some_and(|a| a.as_str() != host) {
+        return Err(problem("has a port that is not a number from 1 to 65535"));
+    }
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
+    Ok((
+        host.to_owned(),
+        uri.port_u16().unwrap_or(80),
+        path.to_owned(),
+    ))
+}
+
+async fn send_webhook(url: &str, r: &Record) -> Result<(), Error> {
     use http_body_util::{BodyExt as _, Full};
     let (host, port, path) = parse_http_url(url)?;
     let body = serde_json::to_vec(&WebhookBody {
@@ -279,37 +303,33 @@ async fn send_webhook(url: &str, r: &Record) -> Result<(), String> {
         desk: &r.desk,
         topic: &r.topic,
         lang: &r.lang,
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let work = async {
         let stream = tokio::net::TcpStream::connect((host.as_str(), port))
             .await
-            .map_err(|e| format!("webhook {host}:{port} unreachable: {e}"))?;
+            .map_err(|e| webhook_failed(format!("{host}:{port} unreachable: {e}")))?;
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(webhook_failed)?;
         tokio::spawn(conn);
         let request = hyper::Request::post(path)
             .header(hyper::header::HOST, format!("{host}:{port}"))
             .header(hyper::header::CONTENT_TYPE, "application/json")
             .body(Full::new(hyper::body::Bytes::from(body)))
-            .map_err(|e| e.to_string())?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| e.to_string())?;
+            .map_err(webhook_failed)?;
+        let response = sender.send_request(request).await.map_err(webhook_failed)?;
         let status = response.status();
         let _ = response.into_body().collect().await;
         if status.is_success() {
             Ok(())
         } else {
-            Err(format!("webhook answered {status}"))
+            Err(webhook_failed(format!("answered {status}")))
         }
     };
     tokio::time::timeout(Duration::from_secs(20), work)
         .await
-        .map_err(|_| "webhook timed out".to_owned())?
+        .map_err(|_| webhook_failed("timed out"))?
 }
 
 #[cfg(test)]
@@ -318,22 +338,35 @@ mod tests {
 
     #[test]
     fn webhook_addresses() {
+        let parsed = |url| parse_http_url(url).ok();
         assert_eq!(
-            parse_http_url("http://127.0.0.1:9000/hooks/new"),
-            Ok(("127.0.0.1".into(), 9000, "/hooks/new".into()))
+            parsed("http://127.0.0.1:9000/hooks/new"),
+            Some(("127.0.0.1".into(), 9000, "/hooks/new".into()))
         );
         assert_eq!(
-            parse_http_url("http://desk.local"),
-            Ok(("desk.local".into(), 80, "/".into()))
+            parsed("http://desk.local"),
+            Some(("desk.local".into(), 80, "/".into()))
         );
-        assert!(parse_http_url("https://x").is_err());
+        for bad in [
+            "https://x",
+            "http://",
+            "http://:80/x",
+            "http://h:99999/",
+            "desk.local",
+            "",
+        ] {
+            assert!(
+                matches!(parse_http_url(bad), Err(Error::WebhookUrl { .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
     fn line_breaks_in_one_line_fields_cannot_forge_lines_of_the_email() {
         let r = Record {
             v: 1,
-            id: "01KB0DX9Q7M3\nBcc: x".into(),
+            id: Ulid::from_parts(1, 2),
             received: "2026-01-12T09:30:00.000Z".into(),
             lang: "it".into(),
             name: "Ana\nBcc: victim@example.org\r\ne-mail:   forged@example.org".into(),

@@ -9,6 +9,7 @@
 
 use std::fs;
 use std::path::Path;
+use ulid::Ulid;
 
 use crate::Error;
 use crate::queue::read::Lines;
@@ -20,13 +21,13 @@ pub enum Selection {
     /// Submissions received before this instant.
     ReceivedBefore(jiff::Timestamp),
     /// One submission, by its full id.
-    Id(String),
+    Id(Ulid),
 }
 
 /// A removed submission, as `purge` reports it (no personal data).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Removed {
-    pub id: String,
+    pub id: Ulid,
     pub received: String,
     pub desk: String,
 }
@@ -94,16 +95,16 @@ pub fn purge(queue: &Path, selection: &Selection, dry_run: bool) -> Result<Purge
         match &line.entry {
             Ok(r) => {
                 let selected = match selection {
-                    Selection::Id(id) => &r.id == id,
+                    Selection::Id(id) => r.id == *id,
                     Selection::ReceivedBefore(cutoff) => r
                         .received
                         .parse::<jiff::Timestamp>()
                         .is_ok_and(|t| t < *cutoff),
                 };
                 if selected {
-                    removed_ids.insert(r.id.clone());
+                    removed_ids.insert(r.id);
                     report.removed.push(Removed {
-                        id: r.id.clone(),
+                        id: r.id,
                         received: r.received.clone(),
                         desk: r.desk.clone(),
                     });

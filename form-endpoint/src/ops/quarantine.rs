@@ -17,8 +17,10 @@ use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 
 use crate::Error;
-use crate::queue::record::{LineProblem, Record, SCHEMA_VERSION, decode_line, encode_line};
-use crate::queue::recover::{SetAsideKind, sync_dir};
+use crate::queue::durable::sync_dir;
+use crate::queue::line::LineProblem;
+use crate::queue::record::{Record, SCHEMA_VERSION, decode_line, encode_line};
+use crate::queue::recover::SetAsideKind;
 use crate::queue::rewrite;
 
 /// A set-aside file is the end of one queue: never more than this is read.
@@ -152,9 +154,9 @@ pub fn read(aside: &SetAside) -> Result<Vec<AsideLine>, Error> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Restored {
     /// Ids appended to the queue again.
-    pub restored: Vec<String>,
+    pub restored: Vec<ulid::Ulid>,
     /// Ids already in the queue (restored before): not appended twice.
-    pub already: Vec<String>,
+    pub already: Vec<ulid::Ulid>,
     /// Lines that do not read as a record.
     pub unreadable: usize,
     /// The set-aside file was deleted (everything in it is in the queue).
@@ -170,7 +172,7 @@ pub fn restore(queue: &Path, aside: &SetAside) -> Result<Restored, Error> {
     rewrite::complete_pending(queue)?;
     // The writer appends only under this lock: nothing is interleaved.
     let _lock = rewrite::lock(&rewrite::rewrite_lock_path(queue))?;
-    let present: std::collections::HashSet<String> = crate::queue::read_records(queue)?
+    let present: std::collections::HashSet<ulid::Ulid> = crate::queue::read_records(queue)?
         .filter_map(Result::ok)
         .map(|r| r.id)
         .collect();
@@ -178,11 +180,11 @@ pub fn restore(queue: &Path, aside: &SetAside) -> Result<Restored, Error> {
     for line in &lines {
         match &line.record {
             Some(r) if present.contains(&r.id) || report.restored.contains(&r.id) => {
-                report.already.push(r.id.clone());
+                report.already.push(r.id);
             }
             Some(r) => {
                 encode_line(r, &mut out)?;
-                report.restored.push(r.id.clone());
+                report.restored.push(r.id);
             }
             None => report.unreadable += 1,
         }

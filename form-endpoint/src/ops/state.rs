@@ -22,10 +22,13 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use ulid::Ulid;
 
 use crate::Error;
-use crate::queue::record::LineProblem;
-use crate::queue::rewrite;
+use crate::queue::durable::sync_dir;
+use crate::queue::line::{LineProblem, check_line, encode_checksummed};
+use crate::queue::rewrite::{self, sibling, state_lock_path, state_path};
+use crate::queue::time;
 
 /// What happened to a submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,7 +65,7 @@ pub struct Event {
     /// When, UTC, RFC 3339 with milliseconds.
     pub at: String,
     /// The submission's id.
-    pub id: String,
+    pub id: Ulid,
     pub event: EventKind,
     /// Who (an operator's name or initials; `notifier` for notifications).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,11 +78,11 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(id: &str, event: EventKind) -> Self {
+    pub fn new(id: Ulid, event: EventKind) -> Self {
         Self {
             v: 1,
-            at: crate::queue::writer::rfc3339_millis(std::time::SystemTime::now()),
-            id: id.to_owned(),
+            at: time::now(),
+            id,
             event,
             by: None,
             note: None,
@@ -87,10 +90,6 @@ impl Event {
         }
     }
 }
-
-pub use crate::queue::rewrite::{sibling, state_lock_path, state_path};
-
-pub use crate::queue::record::{check_line, encode_checksummed};
 
 /// Checks and decodes one state-log line (without its `\n`).
 pub fn decode_event(line: &[u8]) -> Result<Event, LineProblem> {
@@ -201,7 +200,7 @@ pub(crate) fn append_locked(queue: &Path, events: &[Event]) -> Result<(), Error>
         .open(&path)
         .map_err(Error::io("cannot open the state log", &path))?;
     if !existed {
-        crate::queue::recover::sync_dir(&path)?;
+        sync_dir(&path)?;
     }
     cut_torn_tail(&mut file, &path)?;
     let start = file
@@ -253,7 +252,7 @@ fn cut_torn_tail(file: &mut File, path: &Path) -> Result<(), Error> {
     out.write_all(&bytes[keep..])
         .and_then(|()| out.sync_all())
         .map_err(Error::io("cannot write", &aside))?;
-    crate::queue::recover::sync_dir(&aside)?;
+    sync_dir(&aside)?;
     file.set_len(keep as u64)
         .and_then(|()| file.sync_all())
         .map_err(Error::io("cannot truncate", path))?;
@@ -266,7 +265,7 @@ mod tests {
 
     #[test]
     fn events_round_trip_and_any_flipped_byte_is_detected() {
-        let mut e = Event::new("01JDAAAAAAAAAAAAAAAAAAAAAA", EventKind::Taken);
+        let mut e = Event::new(Ulid::from_parts(1, 2), EventKind::Taken);
         e.by = Some("marta".into());
         e.note = Some("ha chiamato \"lui\" — سأتصل".into());
         let mut out = Vec::new();
@@ -290,7 +289,7 @@ pub struct StateVerification {
     /// `(offset, length)` of an incomplete last line.
     pub torn_tail: Option<(u64, u64)>,
     /// Events about ids that are not in the queue: `(offset, id)`.
-    pub unknown_ids: Vec<(u64, String)>,
+    pub unknown_ids: Vec<(u64, Ulid)>,
 }
 
 impl StateVerification {
@@ -325,7 +324,7 @@ impl std::fmt::Display for StateVerification {
 /// and that every event is about a submission in `known_ids`.
 pub fn verify_state(
     queue: &Path,
-    known_ids: &std::collections::HashSet<String>,
+    known_ids: &std::collections::HashSet<Ulid>,
 ) -> Result<StateVerification, Error> {
     let mut v = StateVerification::default();
     let mut pending = Vec::new();

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::view::{Item, unique_prefix_len};
+use super::view::{Item, short_id, unique_prefix_len};
 
 /// FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE.
 const FSI: char = '\u{2068}';
@@ -72,7 +72,7 @@ fn cells(item: &Item, id_len: usize) -> [String; 8] {
         None => item.status.as_str().to_owned(),
     };
     [
-        r.id.get(..id_len).unwrap_or(&r.id).to_owned(),
+        short_id(r.id, id_len),
         short_time(&r.received),
         printable(&r.desk, false),
         printable(&r.lang, false),
@@ -99,8 +99,8 @@ pub fn tsv(items: &[Item]) -> String {
 /// An aligned table for a terminal, ids shortened to what tells them
 /// apart (at least 12 characters; `show` takes any unique prefix).
 pub fn table(items: &[Item]) -> String {
-    let ids: Vec<&str> = items.iter().map(|i| i.record.id.as_str()).collect();
-    let id_len = unique_prefix_len(&ids, 12);
+    let ids: Vec<ulid::Ulid> = items.iter().map(|i| i.record.id).collect();
+    let id_len = unique_prefix_len(&ids, super::view::SHORT_ID);
     let rows: Vec<[String; 8]> = items
         .iter()
         .map(|i| {
@@ -158,7 +158,7 @@ pub fn page(item: &Item, width: usize) -> String {
     let field = |out: &mut String, label: &str, value: &str| {
         let _ = writeln!(out, "{label:<10} {FSI}{}{PDI}", printable(value, false));
     };
-    field(&mut out, "id", &r.id);
+    field(&mut out, "id", &r.id.to_string());
     field(
         &mut out,
         "received",

@@ -2,13 +2,17 @@
 //! the filters shared by `list`, `export` and `stats`; id prefixes.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use ulid::Ulid;
 
 use super::state::{self, Event, EventKind};
 use crate::Error;
-use crate::queue::record::{LineProblem, Record};
+use crate::queue::line::LineProblem;
+use crate::queue::record::Record;
+use crate::queue::rewrite::state_path;
+use crate::queue::source::{RecordSource, Segments};
 
 /// Where a submission stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -52,12 +56,17 @@ pub struct Item {
     pub notified: bool,
     /// Status changes and notes, oldest first.
     pub history: Vec<Event>,
+    /// The queue segment that holds it: its events go to that segment's
+    /// state log.
+    #[serde(skip)]
+    pub segment: PathBuf,
 }
 
 impl Item {
-    fn new(record: Record) -> Self {
+    fn new(record: Record, segment: &Path) -> Self {
         Self {
             record,
+            segment: segment.to_path_buf(),
             status: Status::New,
             by: None,
             notified: false,
@@ -152,35 +161,50 @@ impl ReadProblems {
 
 /// Every submission of the queue with its state, in file order.
 pub fn load(queue: &Path) -> Result<(Vec<Item>, ReadProblems), Error> {
+    load_from(&Segments::one(queue))
+}
+
+/// Every submission of every segment of `source` with its state: segment
+/// by segment, each in file order.
+pub fn load_from(source: &dyn RecordSource) -> Result<(Vec<Item>, ReadProblems), Error> {
+    let mut items = Vec::new();
     let mut problems = ReadProblems::default();
+    for segment in source.segments() {
+        load_segment(source, segment, &mut items, &mut problems)?;
+    }
+    Ok((items, problems))
+}
+
+fn load_segment(
+    source: &dyn RecordSource,
+    segment: &Path,
+    items: &mut Vec<Item>,
+    problems: &mut ReadProblems,
+) -> Result<(), Error> {
     // The state log first: an event is only ever appended after its
     // submission is on disk, so reading the queue second sees them all.
-    let mut events: HashMap<String, Vec<Event>> = HashMap::new();
-    for line in state::read_event_lines(&state::state_path(queue))? {
+    let mut events: HashMap<Ulid, Vec<Event>> = HashMap::new();
+    for line in state::read_event_lines(&state_path(segment))? {
         match line.entry {
-            Ok(e) => events.entry(e.id.clone()).or_default().push(e),
+            Ok(e) => events.entry(e.id).or_default().push(e),
             Err(LineProblem::Unterminated) => {}
             Err(p) => problems.state_damaged.push((line.offset, p)),
         }
     }
-    let mut items = Vec::new();
     let mut pending = Vec::new();
-    for line in crate::queue::read_lines(queue)? {
-        let line = line.map_err(Error::io("cannot read", queue))?;
-        match line.entry {
-            Ok(record) => {
-                problems.damaged.append(&mut pending);
-                let mut item = Item::new(record);
-                if let Some(evs) = events.get(&item.record.id) {
-                    for e in evs {
-                        item.apply(e);
-                    }
+    source.read(segment, &mut |line| match line.entry {
+        Ok(record) => {
+            problems.damaged.append(&mut pending);
+            let mut item = Item::new(record, segment);
+            if let Some(evs) = events.get(&item.record.id) {
+                for e in evs {
+                    item.apply(e);
                 }
-                items.push(item);
             }
-            Err(p) => pending.push((line.offset, p)),
+            items.push(item);
         }
-    }
+        Err(p) => pending.push((line.offset, p)),
+    })?;
     // After the last good record, a line cut without its newline is a write
     // in progress (or a crash's); a complete line is damaged, like any other.
     if let Some((offset, _)) = pending.first() {
@@ -188,11 +212,12 @@ pub fn load(queue: &Path) -> Result<(Vec<Item>, ReadProblems), Error> {
     }
     pending.retain(|(_, p)| *p != LineProblem::Unterminated);
     problems.damaged.append(&mut pending);
-    problems.set_aside = super::quarantine::list(queue)?
-        .into_iter()
-        .map(|a| a.path)
-        .collect();
-    Ok((items, problems))
+    problems.set_aside.extend(
+        super::quarantine::list(segment)?
+            .into_iter()
+            .map(|a| a.path),
+    );
+    Ok(())
 }
 
 /// What to keep, for `list`, `export` and `stats`.
@@ -240,8 +265,9 @@ impl Filter {
         }
         if let Some(needle) = &self.search {
             let needle = needle.to_lowercase();
+            let id = r.id.to_string();
             let hay = [
-                Some(r.id.as_str()),
+                Some(id.as_str()),
                 Some(r.name.as_str()),
                 r.email.as_deref(),
                 r.phone.as_deref(),
@@ -273,7 +299,7 @@ impl Filter {
 
 /// Parses `--since`: a date `2026-01-31` (from midnight UTC), a time
 /// `2026-01-31T09:00:00Z`, or a number of days back, `30d`.
-pub fn parse_since(s: &str) -> Result<jiff::Timestamp, String> {
+pub fn parse_since(s: &str) -> Result<jiff::Timestamp, Error> {
     let s = s.trim();
     if let Some(days) = s.strip_suffix('d').and_then(|d| d.parse::<i64>().ok()) {
         return days_ago(days);
@@ -286,48 +312,55 @@ pub fn parse_since(s: &str) -> Result<jiff::Timestamp, String> {
     {
         return Ok(t);
     }
-    Err(format!(
-        "`{s}` is not a date: write it as 2026-01-31, or 30d for the last 30 days"
-    ))
+    Err(Error::NotADate(s.to_owned()))
 }
 
 /// The instant `days` days before now.
-pub fn days_ago(days: i64) -> Result<jiff::Timestamp, String> {
+pub fn days_ago(days: i64) -> Result<jiff::Timestamp, Error> {
     jiff::Timestamp::now()
         .checked_sub(jiff::SignedDuration::from_hours(days.saturating_mul(24)))
-        .map_err(|e| format!("{days} days is too far back: {e}"))
+        .map_err(|_| Error::TooFarBack { days })
+}
+
+/// How many characters of an id are shown by default: the 48-bit time and
+/// a little of the randomness, enough to tell a day's requests apart.
+pub const SHORT_ID: usize = 12;
+
+/// The first `len` characters of `id` as operators see it (a ULID's text
+/// is ASCII, 26 characters; `len` is clamped, so this never panics).
+pub fn short_id(id: Ulid, len: usize) -> String {
+    id.to_string().chars().take(len).collect()
 }
 
 /// Finds the one item whose id starts with `prefix` (case-insensitive).
-pub fn resolve<'a>(items: &'a [Item], prefix: &str) -> Result<&'a Item, String> {
+pub fn resolve<'a>(items: &'a [Item], prefix: &str) -> Result<&'a Item, Error> {
     let wanted = prefix.trim().to_ascii_uppercase();
     if wanted.is_empty() {
-        return Err("give the request's id (or its first characters), as `list` shows it".into());
+        return Err(Error::NoId);
     }
     let found: Vec<&Item> = items
         .iter()
-        .filter(|i| i.record.id.starts_with(&wanted))
+        .filter(|i| i.record.id.to_string().starts_with(&wanted))
         .collect();
     match found.as_slice() {
         [one] => Ok(one),
-        [] => Err(format!(
-            "no request has an id starting with {wanted}. Check it with `sportello-forms list` (it may have been purged or erased)."
-        )),
-        many => Err(format!(
-            "{} requests have ids starting with {wanted} ({}…): type more characters of the id.",
-            many.len(),
-            many.iter()
+        [] => Err(Error::NoSuchRequest { prefix: wanted }),
+        many => Err(Error::AmbiguousId {
+            count: many.len(),
+            examples: many
+                .iter()
                 .take(3)
-                .map(|i| i.record.id.as_str())
+                .map(|i| i.record.id.to_string())
                 .collect::<Vec<_>>()
-                .join(", ")
-        )),
+                .join(", "),
+            prefix: wanted,
+        }),
     }
 }
 
 /// The shortest prefix length (at least `min`) that tells these ids apart.
-pub fn unique_prefix_len(ids: &[&str], min: usize) -> usize {
-    let mut sorted: Vec<&str> = ids.to_vec();
+pub fn unique_prefix_len(ids: &[Ulid], min: usize) -> usize {
+    let mut sorted: Vec<String> = ids.iter().map(Ulid::to_string).collect();
     sorted.sort_unstable();
     let mut need = min;
     for pair in sorted.windows(2) {
@@ -338,7 +371,7 @@ pub fn unique_prefix_len(ids: &[&str], min: usize) -> usize {
             .count();
         need = need.max(common + 1);
     }
-    need.min(26)
+    need.min(ulid::ULID_LEN)
 }
 
 /// Records a status change (`take`, `done`, `reopen`) or a note.
@@ -349,35 +382,45 @@ pub fn change(
     kind: EventKind,
     by: Option<String>,
     note: Option<String>,
-) -> Result<String, String> {
-    let (items, _) = load(queue).map_err(|e| e.to_string())?;
+) -> Result<String, Error> {
+    change_in(&Segments::one(queue), prefix, kind, by, note)
+}
+
+/// [`change`] for a request in any segment of `source`; the event goes to
+/// the state log of the segment that holds the request.
+pub fn change_in(
+    source: &dyn RecordSource,
+    prefix: &str,
+    kind: EventKind,
+    by: Option<String>,
+    note: Option<String>,
+) -> Result<String, Error> {
+    let (items, _) = load_from(source)?;
     let item = resolve(&items, prefix)?;
-    let id = item.record.id.clone();
+    let id = item.record.id;
     match (kind, item.status) {
         (EventKind::Taken, Status::Done) => {
-            return Err(format!(
-                "request {id} is already done. To work on it again, use `sportello-forms reopen {}`.",
-                &id[..12]
-            ));
+            return Err(Error::TakeDone {
+                id,
+                short: short_id(id, SHORT_ID),
+            });
         }
-        (EventKind::Done, Status::Done) => {
-            return Err(format!("request {id} is already done; nothing changed."));
-        }
+        (EventKind::Done, Status::Done) => return Err(Error::AlreadyDone { id }),
         (EventKind::Reopened, s) if s != Status::Done => {
-            return Err(format!(
-                "request {id} is not done (it is {}), so there is nothing to reopen.",
-                s.as_str()
-            ));
+            return Err(Error::NotDone {
+                id,
+                status: s.as_str(),
+            });
         }
         (EventKind::Note, _) if note.as_deref().is_none_or(|n| n.trim().is_empty()) => {
-            return Err("write the note after --note, in quotes.".into());
+            return Err(Error::EmptyNote);
         }
         _ => {}
     }
-    let mut event = Event::new(&id, kind);
+    let mut event = Event::new(id, kind);
     event.by = by.filter(|b| !b.trim().is_empty());
     event.note = note.filter(|n| !n.trim().is_empty());
-    state::append(queue, &[event]).map_err(|e| e.to_string())?;
+    state::append(&item.segment, &[event])?;
     Ok(match kind {
         EventKind::Taken => format!("request {id} is now taken in charge"),
         EventKind::Done => format!("request {id} is now done"),
@@ -388,14 +431,21 @@ pub fn change(
 
 #[cfg(test)]
 mod tests {
-    use super::unique_prefix_len;
+    use super::*;
+
+    fn ulid(s: &str) -> Ulid {
+        s.parse().unwrap_or_default()
+    }
 
     #[test]
     fn ids_are_shortened_to_what_tells_them_apart() {
         // Different milliseconds: the first 12 characters are enough.
         assert_eq!(
             unique_prefix_len(
-                &["01KB0DX9Q7M3T8V2C5E4R6N1PA", "01KAZZ3M1C8Q0000000000000A"],
+                &[
+                    ulid("01KB0DX9Q7M3T8V2C5E4R6N1PA"),
+                    ulid("01KAZZ3M1C8Q0000000000000A")
+                ],
                 12
             ),
             12
@@ -403,10 +453,35 @@ mod tests {
         // The same millisecond (the writer's monotonic ids): only the end differs.
         assert_eq!(
             unique_prefix_len(
-                &["01KB0DX9Q7M3T8V2C5E4R6N1PA", "01KB0DX9Q7M3T8V2C5E4R6N1PB"],
+                &[
+                    ulid("01KB0DX9Q7M3T8V2C5E4R6N1PA"),
+                    ulid("01KB0DX9Q7M3T8V2C5E4R6N1PB")
+                ],
                 12
             ),
             26
         );
+    }
+
+    #[test]
+    fn short_ids_never_panic_whatever_the_length_asked() {
+        let id = ulid("01KB0DX9Q7M3T8V2C5E4R6N1PA");
+        assert_eq!(short_id(id, 12), "01KB0DX9Q7M3");
+        assert_eq!(short_id(id, 400), "01KB0DX9Q7M3T8V2C5E4R6N1PA");
+        assert_eq!(short_id(id, 0), "");
+    }
+
+    #[test]
+    fn a_prefix_with_non_ascii_or_markup_finds_nothing_and_does_not_panic() {
+        let items: Vec<Item> = Vec::new();
+        for prefix in [
+            "é",
+            "\u{202E}01",
+            "<script>",
+            "01KB0DX9Q7M3T8V2C5E4R6N1PA00",
+            "",
+        ] {
+            assert!(resolve(&items, prefix).is_err(), "{prefix}");
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
-use super::recover::sync_dir;
+use super::durable::sync_dir;
 use crate::Error;
 
 /// Opens (creating with mode 0600 if needed) and exclusively locks the

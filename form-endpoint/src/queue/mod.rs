@@ -1,7 +1,11 @@
 //! The queue file: append-only JSON Lines of submissions, durable before
 //! anyone is told "received".
 //!
+//! - [`line`]: the checksummed-line codec shared by the queue, the state
+//!   log and the purge journal.
 //! - [`record`]: schema v1, one line per submission, with its CRC-32.
+//! - [`durable`]: `sync_dir`, which makes a new directory entry durable.
+//! - [`time`]: the files' one time format.
 //! - [`storage`]: the file operations behind a trait, so faults can be
 //!   injected ([`storage::FaultyStorage`]).
 //! - [`writer`]: the single writer thread and its group commit.
@@ -10,16 +14,22 @@
 //!   journal that makes them crash-safe.
 //! - [`recover`]: the torn-tail recovery run on every start, and [`verify`].
 //! - [`read`]: reading records back, for the operators' commands.
+//! - [`source`]: [`source::RecordSource`], the one trait the operators'
+//!   code reads the queue through, over one or several segments.
 //!
 //! [`Queue::open`] locks the file, recovers it, and starts the writer; the
 //! cloneable [`QueueHandle`] is what the router uses to submit.
 
+pub mod durable;
+pub mod line;
 pub mod lock;
 pub mod read;
 pub mod record;
 pub mod recover;
 pub mod rewrite;
+pub mod source;
 pub mod storage;
+pub mod time;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -28,8 +38,9 @@ use std::thread::JoinHandle;
 
 use tokio::sync::{mpsc, oneshot};
 
+pub use line::LineProblem;
 pub use read::{Line, Lines, read_lines, read_records};
-pub use record::{LineProblem, Record, SCHEMA_VERSION};
+pub use record::{Record, SCHEMA_VERSION};
 pub use recover::{Recovery, TornTail, Verification, verify};
 pub use storage::{FaultyStorage, FileStorage, QueueStorage};
 
@@ -44,8 +55,8 @@ pub const CHANNEL_CAPACITY: usize = 4096;
 /// Proof that a submission is on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
-    /// The record's ULID.
-    pub id: String,
+    /// The record's id.
+    pub id: ulid::Ulid,
     /// The record's `received` time.
     pub received: String,
 }
@@ -81,7 +92,6 @@ impl QueueHandle {
         answer
             .await
             .map_err(|_| Error::Unavailable("the queue closed before storing".into()))?
-            .map_err(Error::Unavailable)
     }
 
     /// `None` while the writer can write; otherwise why it stopped.

@@ -9,7 +9,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
-use super::record::{LineProblem, Record, decode_line};
+use super::line::LineProblem;
+use super::record::{Record, decode_line};
 use crate::Error;
 
 /// No record comes near this: the body limit is 32 KiB and JSON escaping at

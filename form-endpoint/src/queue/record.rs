@@ -17,23 +17,22 @@
 //! ordinary JSON and may ignore `crc`.
 
 use serde::{Deserialize, Serialize};
+use ulid::Ulid;
 
+use super::line::{LineProblem, check_line, encode_checksummed};
 use crate::Error;
 use crate::fields::Submission;
 
 /// The schema version this crate writes and reads.
 pub const SCHEMA_VERSION: u32 = 1;
 
-/// `,"crc":"` + 8 hex digits + `"}`.
-pub const CRC_SUFFIX_LEN: usize = 18;
-const CRC_PREFIX: &[u8] = b",\"crc\":\"";
-
 /// A stored submission (schema v1). Field order is the on-disk order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     pub v: u32,
-    /// A ULID: 26 Crockford base-32 characters, unique and sortable by time.
-    pub id: String,
+    /// A ULID, on disk as 26 Crockford base-32 characters: unique and
+    /// sortable by time. A line whose id is not one is not a record.
+    pub id: Ulid,
     /// When the writer took the submission, UTC, RFC 3339 with milliseconds.
     pub received: String,
     pub lang: String,
@@ -48,7 +47,7 @@ pub struct Record {
 }
 
 impl Record {
-    pub fn new(id: String, received: String, s: Submission) -> Self {
+    pub fn new(id: Ulid, received: String, s: Submission) -> Self {
         Self {
             v: SCHEMA_VERSION,
             id,
@@ -71,82 +70,6 @@ pub fn encode_line(record: &Record, out: &mut Vec<u8>) -> Result<(), Error> {
     encode_checksummed(record, out)
 }
 
-/// Appends any JSON object as one checksummed line (with its `\n`): the
-/// queue's records and the state log's events share the format.
-pub fn encode_checksummed<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
-    let start = out.len();
-    if let Err(e) = serde_json::to_writer(&mut *out, value) {
-        out.truncate(start);
-        return Err(e.into());
-    }
-    let crc = crc32fast::hash(&out[start..]);
-    out.pop(); // the closing brace, put back after the checksum
-    out.extend_from_slice(CRC_PREFIX);
-    out.extend_from_slice(format!("{crc:08x}\"}}\n").as_bytes());
-    Ok(())
-}
-
-/// Why a line is not a good record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LineProblem {
-    /// The file ends without the line's `\n`: a write cut short.
-    Unterminated,
-    /// Longer than any record could be ([`super::read::MAX_LINE`]).
-    TooLong,
-    /// No well-formed `,"crc":"xxxxxxxx"}` at the end.
-    NoChecksum,
-    ChecksumMismatch {
-        stored: u32,
-        computed: u32,
-    },
-    /// The checksum matches but the JSON is not a v1 record.
-    NotARecord(String),
-    UnsupportedVersion(u32),
-}
-
-impl std::fmt::Display for LineProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Unterminated => f.write_str("incomplete last line (no newline)"),
-            Self::TooLong => f.write_str("line too long to be a record"),
-            Self::NoChecksum => f.write_str("no checksum at the end of the line"),
-            Self::ChecksumMismatch { stored, computed } => {
-                write!(
-                    f,
-                    "checksum mismatch (stored {stored:08x}, computed {computed:08x})"
-                )
-            }
-            Self::NotARecord(e) => write!(f, "not a v1 record: {e}"),
-            Self::UnsupportedVersion(v) => write!(f, "unsupported schema version {v}"),
-        }
-    }
-}
-
-/// Checks a line's checksum (given without its `\n`).
-pub fn check_line(line: &[u8]) -> Result<(), LineProblem> {
-    let Some(split) = line.len().checked_sub(CRC_SUFFIX_LEN) else {
-        return Err(LineProblem::NoChecksum);
-    };
-    let (head, suffix) = line.split_at(split);
-    let hex = suffix
-        .strip_prefix(CRC_PREFIX)
-        .and_then(|s| s.strip_suffix(b"\"}"))
-        .filter(|h| h.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-        .ok_or(LineProblem::NoChecksum)?;
-    let stored = std::str::from_utf8(hex)
-        .ok()
-        .and_then(|h| u32::from_str_radix(h, 16).ok())
-        .ok_or(LineProblem::NoChecksum)?;
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(head);
-    hasher.update(b"}");
-    let computed = hasher.finalize();
-    if stored != computed {
-        return Err(LineProblem::ChecksumMismatch { stored, computed });
-    }
-    Ok(())
-}
-
 /// Checks and decodes one line, given without its `\n`.
 pub fn decode_line(line: &[u8]) -> Result<Record, LineProblem> {
     check_line(line)?;
@@ -164,7 +87,7 @@ mod tests {
 
     pub(crate) fn sample(id: &str) -> Record {
         Record::new(
-            id.to_owned(),
+            id.parse().unwrap_or_default(),
             "2025-11-26T18:18:00.123Z".to_owned(),
             Submission {
                 lang: "ar".into(),
@@ -191,6 +114,30 @@ mod tests {
             value["crc"].as_str().is_some_and(|c| c.len() == 8),
             "plain JSON for jq"
         );
+    }
+
+    /// A line written before ids were typed (`"id"` a plain string): the
+    /// on-disk format is unchanged, so old queues read as they did.
+    #[test]
+    fn a_line_written_before_ids_were_ulids_still_reads_the_same() {
+        let old = br#"{"v":1,"id":"01KB0DX9Q7M3T8V2C5E4R6N1PA","received":"2026-01-12T09:30:00.000Z","lang":"it","name":"Ana","email":"ana@example.org","phone":null,"desk":"terni","topic":"founding","message":"Buongiorno","consent":true,"crc":"e9335b1b"}"#;
+        let record = decode_line(old);
+        let Ok(record) = record else {
+            panic!("old line refused: {record:?}");
+        };
+        assert_eq!(record.id.to_string(), "01KB0DX9Q7M3T8V2C5E4R6N1PA");
+        assert_eq!(record.name, "Ana");
+        let mut again = Vec::new();
+        assert!(encode_line(&record, &mut again).is_ok());
+        assert_eq!(&again[..again.len() - 1], &old[..], "byte for byte");
+    }
+
+    /// A hand-edited id with a valid checksum is a damaged line, never a
+    /// path or a panic later on.
+    #[test]
+    fn an_id_that_is_not_a_ulid_makes_the_line_damaged() {
+        let line = br#"{"v":1,"id":"../../etc/passwd","received":"2026-01-12T09:30:00.000Z","lang":"it","name":"Ana","email":"ana@example.org","phone":null,"desk":"terni","topic":"founding","message":"Buongiorno","consent":true,"crc":"c664b8ee"}"#;
+        assert!(matches!(decode_line(line), Err(LineProblem::NotARecord(_))));
     }
 
     #[test]

@@ -15,8 +15,10 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
+use super::durable::sync_dir;
+use super::line::LineProblem;
 use super::read::Lines;
-use super::record::{LineProblem, Record};
+use super::record::Record;
 use crate::Error;
 
 /// At most this many damaged lines are listed (all are counted).
@@ -34,7 +36,7 @@ pub struct Damage {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scan {
     /// Good records, in file order (ids only: the rest stays on disk).
-    pub ids: Vec<String>,
+    pub ids: Vec<ulid::Ulid>,
     /// Offsets of the good records, parallel to `ids`.
     pub offsets: Vec<u64>,
     /// End of the last good record: where a torn tail starts.
@@ -215,17 +217,6 @@ fn set_aside_path(queue: &Path, kind: SetAsideKind) -> PathBuf {
     candidate
 }
 
-/// Makes a new directory entry durable.
-pub(crate) fn sync_dir(file: &Path) -> Result<(), Error> {
-    let dir = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(Error::io("cannot sync directory", dir))
-}
-
 /// The result of [`verify`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verification {
@@ -239,7 +230,7 @@ pub struct Verification {
     /// Complete lines in that tail: damaged records, not a cut write.
     pub tail_complete: u64,
     /// Ids found more than once, with the offsets of every copy.
-    pub duplicate_ids: Vec<(String, Vec<u64>)>,
+    pub duplicate_ids: Vec<(ulid::Ulid, Vec<u64>)>,
 }
 
 impl Verification {
@@ -298,15 +289,12 @@ pub fn verify(path: &Path) -> Result<Verification, Error> {
 /// [`verify`] over any reader.
 pub fn verify_reader<R: BufRead>(reader: R) -> io::Result<Verification> {
     let s = scan(reader, |_, _| {})?;
-    let mut seen: HashMap<&str, Vec<u64>> = HashMap::with_capacity(s.ids.len());
+    let mut seen: HashMap<ulid::Ulid, Vec<u64>> = HashMap::with_capacity(s.ids.len());
     for (id, offset) in s.ids.iter().zip(&s.offsets) {
-        seen.entry(id).or_default().push(*offset);
+        seen.entry(*id).or_default().push(*offset);
     }
-    let mut duplicate_ids: Vec<(String, Vec<u64>)> = seen
-        .into_iter()
-        .filter(|(_, o)| o.len() > 1)
-        .map(|(id, o)| (id.to_owned(), o))
-        .collect();
+    let mut duplicate_ids: Vec<(ulid::Ulid, Vec<u64>)> =
+        seen.into_iter().filter(|(_, o)| o.len() > 1).collect();
     duplicate_ids.sort();
     let torn_tail = s.torn_tail();
     Ok(Verification {

@@ -35,7 +35,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::recover::sync_dir;
+use super::durable::sync_dir;
+use super::line::{check_line, encode_checksummed};
 use crate::Error;
 
 /// `queue` with `suffix` appended to its file name.
@@ -120,7 +121,7 @@ fn dir_of(queue: &Path) -> PathBuf {
 pub fn commit_journal(queue: &Path, journal: &Journal) -> Result<(), Error> {
     let path = journal_path(queue);
     let mut buf = Vec::new();
-    crate::ops::state::encode_checksummed(journal, &mut buf)?;
+    encode_checksummed(journal, &mut buf)?;
     let mut file = OpenOptions::new()
         .write(true)
         .create(true)
@@ -142,7 +143,7 @@ fn read_journal(queue: &Path) -> Result<Option<Journal>, Error> {
         Err(e) => return Err(Error::io("cannot read", &path)(e)),
     };
     let line = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
-    if crate::ops::state::check_line(line).is_err() {
+    if check_line(line).is_err() {
         return Ok(None);
     }
     Ok(serde_json::from_slice::<Journal>(line).ok())

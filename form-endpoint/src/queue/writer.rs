@@ -25,12 +25,14 @@ use ulid::{Generator, Ulid};
 use super::Receipt;
 use super::record::{Record, encode_line};
 use super::storage::QueueStorage;
+use super::time::rfc3339_millis;
+use crate::Error;
 use crate::fields::Submission;
 
 /// Most submissions in one group commit.
 pub const MAX_BATCH: usize = 1024;
 
-type Reply = oneshot::Sender<Result<Receipt, String>>;
+type Reply = oneshot::Sender<Result<Receipt, Error>>;
 
 pub(crate) struct Job {
     pub submission: Submission,
@@ -120,15 +122,14 @@ pub(crate) fn run<S: QueueStorage>(
                             .generate_from_datetime(now)
                             .unwrap_or_else(|_| Ulid::from_datetime(now));
                         let receipt = Receipt {
-                            id: id.to_string(),
+                            id,
                             received: rfc3339_millis(now),
                         };
-                        let record =
-                            Record::new(receipt.id.clone(), receipt.received.clone(), submission);
+                        let record = Record::new(id, receipt.received.clone(), submission);
                         match encode_line(&record, &mut buf) {
                             Ok(()) => batch.push((reply, receipt)),
                             Err(e) => {
-                                let _ = reply.send(Err(e.to_string()));
+                                let _ = reply.send(Err(e));
                             }
                         }
                     }
@@ -211,17 +212,11 @@ fn commit<S: QueueStorage>(
     }
 }
 
-fn unavailable(shared: &Shared) -> String {
-    shared
-        .failure()
-        .unwrap_or("the queue is unavailable")
-        .to_owned()
-}
-
-/// `2025-11-26T18:18:00.123Z`
-pub(crate) fn rfc3339_millis(t: SystemTime) -> String {
-    match jiff::Timestamp::try_from(t) {
-        Ok(ts) => format!("{ts:.3}"),
-        Err(_) => "1970-01-01T00:00:00.000Z".to_owned(),
-    }
+fn unavailable(shared: &Shared) -> Error {
+    Error::Unavailable(
+        shared
+            .failure()
+            .unwrap_or("the queue is unavailable")
+            .to_owned(),
+    )
 }

@@ -4,9 +4,10 @@
 
 use std::sync::{Arc, RwLock};
 
+use sportello::form::CONTACT;
 use sportello::preview::Preview;
 use sportello_forms::site_pages;
-use sportello_forms::{FormPages, FormState};
+use sportello_forms::{Error, FormPages, FormState};
 
 pub struct ThemedPages {
     pub preview: Arc<RwLock<Preview>>,
@@ -28,8 +29,28 @@ impl FormPages for ThemedPages {
         self.with(site_pages::desk_ids).unwrap_or_default()
     }
 
-    fn render(&self, lang: &str, state: &FormState) -> Result<String, String> {
+    fn contact_url(&self, lang: &str) -> String {
+        self.with(|p| site_pages::url_of(p, CONTACT.page, lang))
+            .unwrap_or_else(|| format!("/{lang}/"))
+    }
+
+    fn thanks_url(&self, lang: &str) -> String {
+        self.with(|p| site_pages::url_of(p, CONTACT.thanks, lang))
+            .unwrap_or_else(|| format!("/{lang}/"))
+    }
+
+    fn topic_label(&self, lang: &str, topic: &str) -> Option<String> {
+        self.with(|p| site_pages::topic_label(p, lang, topic))
+            .flatten()
+    }
+
+    fn desk_label(&self, lang: &str, desk: &str) -> Option<String> {
+        self.with(|p| site_pages::desk_label(p, lang, desk))
+            .flatten()
+    }
+
+    fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         self.with(|p| site_pages::render_contact(p, lang, state))
-            .unwrap_or_else(|| Err("the site has errors; fix them and save".into()))
+            .unwrap_or(Err(Error::SiteNotReady))
     }
 }

@@ -59,6 +59,7 @@ pub fn run(
                 torn.saved_to.display()
             );
         }
+        let labels: Arc<dyn sportello_forms::FormPages> = pages.clone();
         let forms = sportello_forms::FormsApp::new(FormsConfig::default(), pages, queue.handle());
         // The operators' inbox at /desk/, for a local try-out: the cookie is
         // `Secure` unless this is plain http on the loopback address.
@@ -66,6 +67,7 @@ pub fn run(
         desk.secure_cookies = !addr.ip().is_loopback();
         desk.metrics = Some(forms.metrics());
         desk.queue_handle = Some(queue.handle());
+        desk.site = Some(labels);
         let app = forms
             .router()
             .merge(sportello_forms::desk::router(desk)?)

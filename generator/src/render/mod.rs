@@ -213,6 +213,8 @@ impl<'a> Renderer<'a> {
         // Absent (null) when the site configures no contact form: the theme
         // then shows none.
         ctx.insert("forms_contact", &self.site.config.forms.get("contact"));
+        // The fields' limits and the topics the endpoint accepts.
+        ctx.insert("contact_form", &crate::form::CONTACT.theme_value());
         ctx.insert("site_base_url", &self.site.config.base_url);
         ctx.insert("preview", &self.preview);
         ctx
