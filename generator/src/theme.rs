@@ -276,7 +276,10 @@ fn load_strings(
             Ok(text) => {
                 let text: Arc<str> = text.into();
                 match yaml::from_str::<serde_json::Value>(&text) {
-                    Ok(v) if v.is_object() => Some(v),
+                    Ok(v) if v.is_object() => {
+                        check_plurals(&path, &text, &lang.code, &v, diags);
+                        Some(v)
+                    }
                     Ok(_) => {
                         diags.push(Diagnostic::error(
                             &path,
@@ -350,6 +353,68 @@ fn load_strings(
         out.push(merged);
     }
     out
+}
+
+/// Warns, at the string's line, about each plural string of `lang` that
+/// lacks a form the language's rules need (Ukrainian `few`, Arabic `two`…).
+fn check_plurals(
+    path: &Path,
+    text: &str,
+    lang: &str,
+    strings: &serde_json::Value,
+    diags: &mut Diagnostics,
+) {
+    let mut found = Vec::new();
+    plural_strings(&mut Vec::new(), strings, &mut found);
+    for (key, forms) in found {
+        let missing = crate::plural::missing(lang, forms);
+        if missing.is_empty() {
+            continue;
+        }
+        let mut d = Diagnostic::warning(
+            path,
+            format!(
+                "`{}` lacks the plural form{} {} that `{lang}` needs",
+                key.join("."),
+                if missing.len() == 1 { "" } else { "s" },
+                missing
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .hint(format!(
+            "`{lang}` uses the forms {}; until the missing ones are written, `other` is shown",
+            crate::plural::needed(lang).join(", ")
+        ));
+        if let Some(line) = crate::plural::key_line(text, &key) {
+            let len = key.last().map_or(1, |k| k.len());
+            let col = text
+                .lines()
+                .nth(line - 1)
+                .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            d = d.at_line_col(text, line, col, len).label("plural forms");
+        }
+        diags.push(d);
+    }
+}
+
+/// Every map of plural forms in `v`, with its key path.
+fn plural_strings<'a>(
+    prefix: &mut Vec<&'a str>,
+    v: &'a serde_json::Value,
+    out: &mut Vec<(Vec<&'a str>, &'a serde_json::Value)>,
+) {
+    if crate::plural::is_forms(v) {
+        out.push((prefix.clone(), v));
+    } else if let serde_json::Value::Object(m) = v {
+        for (k, v) in m {
+            prefix.push(k);
+            plural_strings(prefix, v, out);
+            prefix.pop();
+        }
+    }
 }
 
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, ()>) {

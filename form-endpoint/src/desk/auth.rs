@@ -309,8 +309,7 @@ pub async fn login(State(desk): State<Arc<Desk>>, session: Session, req: Request
         let message = desk
             .render
             .strings
-            .get(lang, "login_too_many")
-            .replace("{minutes}", &minutes.to_string());
+            .count(lang, "login_too_many", minutes);
         let mut r = login_answer(
             &desk,
             Some(lang),
