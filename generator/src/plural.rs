@@ -59,9 +59,12 @@ pub fn needed(lang: &str) -> Vec<&'static str> {
 /// Whether `v` is a map of plural forms: an object with `other` whose keys
 /// are all plural categories (so an ordinary group of strings is not one).
 pub fn is_forms(v: &serde_json::Value) -> bool {
-    v.as_object().is_some_and(|m| {
-        m.contains_key("other") && m.keys().all(|k| CATEGORIES.contains(&k.as_str()))
-    })
+    v.as_object().is_some_and(is_forms_map)
+}
+
+/// [`is_forms`] of a map.
+pub fn is_forms_map(m: &serde_json::Map<String, serde_json::Value>) -> bool {
+    m.contains_key("other") && m.keys().all(|k| CATEGORIES.contains(&k.as_str()))
 }
 
 /// The categories `lang` needs that `forms` lacks.
@@ -112,23 +115,40 @@ pub fn register(tera: &mut tera::Tera) {
 }
 
 /// The line (1-based) where the key at `path` (`form.status.x` split on
-/// dots) is written in a YAML mapping, found by indentation: each part is
-/// the first key of that name, deeper than its parent, after its parent.
+/// dots) is written in a YAML mapping written in block style, found by
+/// indentation: each part is a direct child of the line before it (the same
+/// name elsewhere, `contact_block.form`, is not `form`).
 pub fn key_line(text: &str, path: &[&str]) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
     let mut from = 0;
-    let mut parent_indent: Option<usize> = None;
+    let mut parent: Option<usize> = None;
     for part in path {
-        let (i, indent) = text.lines().enumerate().skip(from).find_map(|(i, line)| {
+        let mut level = None;
+        let mut found = None;
+        for (i, line) in lines.iter().enumerate().skip(from) {
             let body = line.trim_start();
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
             let indent = line.len() - body.len();
-            let key = body
+            if parent.is_some_and(|p| indent <= p) {
+                break;
+            }
+            let level = *level.get_or_insert(indent);
+            if indent != level {
+                continue;
+            }
+            let rest = body
                 .strip_prefix(part)
-                .or_else(|| body.strip_prefix(&format!("\"{part}\"")))?;
-            let deeper = parent_indent.is_none_or(|p| indent > p);
-            (deeper && key.trim_start().starts_with(':')).then_some((i, indent))
-        })?;
+                .or_else(|| body.strip_prefix(&format!("\"{part}\"")));
+            if rest.is_some_and(|r| r.trim_start().starts_with(':')) {
+                found = Some((i, indent));
+                break;
+            }
+        }
+        let (i, indent) = found?;
         from = i + 1;
-        parent_indent = Some(indent);
+        parent = Some(indent);
     }
     Some(from)
 }
@@ -184,9 +204,10 @@ mod tests {
 
     #[test]
     fn key_line_finds_nested_keys_by_indentation() {
-        let text = "other: x\nform:\n  title: T\n  status:\n    wait:\n      one: a\n      other: b\n";
-        assert_eq!(key_line(text, &["form", "status", "wait"]), Some(5));
-        assert_eq!(key_line(text, &["form", "status", "wait", "other"]), Some(7));
+        let text = "other: x\nblock:\n  form: F\n  status: S\nform:\n  title: T\n\n  # why\n  status:\n    wait:\n      one: a\n      other: b\n";
+        assert_eq!(key_line(text, &["form", "status", "wait"]), Some(10));
+        assert_eq!(key_line(text, &["form", "status", "wait", "other"]), Some(12));
+        assert_eq!(key_line(text, &["block", "wait"]), None);
         assert_eq!(key_line(text, &["other"]), Some(1));
         assert_eq!(key_line(text, &["nope"]), None);
     }

@@ -260,6 +260,8 @@ fn declare_site_functions(tera: &mut Tera) {
             Err(tera::Error::message("called before the site was loaded"))
         },
     );
+    // `plural` needs no site: it is the real one from the start.
+    crate::plural::register(tera);
 }
 
 /// Interface strings: `i18n/<code>.yaml`, nested maps of text. A key missing
@@ -417,9 +419,11 @@ fn plural_strings<'a>(
     }
 }
 
+/// Every key path of a string. A map of plural forms is one string: each
+/// language has the forms its own rules need, not the default language's.
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, ()>) {
     match v {
-        serde_json::Value::Object(m) => {
+        serde_json::Value::Object(m) if !crate::plural::is_forms(v) => {
             for (k, v) in m {
                 let key = if prefix.is_empty() {
                     k.clone()
@@ -435,9 +439,13 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, ()>) 
     }
 }
 
+/// `over`'s strings over `base`'s. A map of plural forms replaces the other
+/// whole: mixing two languages' forms would pick another language's text.
 fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
     match (base, over) {
-        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o))
+            if !crate::plural::is_forms_map(&o) =>
+        {
             for (k, v) in o {
                 match b.get_mut(&k) {
                     Some(slot) => merge(slot, v),
@@ -512,6 +520,13 @@ mod tests {
         assert!(a.starts_with("/assets/style.") && a.ends_with(".css"));
         assert_ne!(a, b);
         assert_eq!(fingerprinted("logo.svg", b"x"), "/assets/logo.svg");
+    }
+
+    #[test]
+    fn a_plural_string_is_replaced_whole_not_mixed_with_the_defaults_forms() {
+        let mut base = serde_json::json!({"wait": {"one": "1 secondo", "many": "di secondi", "other": "secondi"}});
+        merge(&mut base, serde_json::json!({"wait": {"one": "1 second", "other": "seconds"}}));
+        assert_eq!(base["wait"], serde_json::json!({"one": "1 second", "other": "seconds"}));
     }
 
     #[test]
