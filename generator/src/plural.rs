@@ -199,14 +199,20 @@ mod tests {
         assert!(is_forms(&json!({"one": "a", "other": "b"})));
         assert!(!is_forms(&json!({"title": "a", "other": "b"})));
         assert!(!is_forms(&json!({"one": "a"})));
-        assert_eq!(missing("uk", &json!({"one": "a", "other": "b"})), ["few", "many"]);
+        assert_eq!(
+            missing("uk", &json!({"one": "a", "other": "b"})),
+            ["few", "many"]
+        );
     }
 
     #[test]
     fn key_line_finds_nested_keys_by_indentation() {
         let text = "other: x\nblock:\n  form: F\n  status: S\nform:\n  title: T\n\n  # why\n  status:\n    wait:\n      one: a\n      other: b\n";
         assert_eq!(key_line(text, &["form", "status", "wait"]), Some(10));
-        assert_eq!(key_line(text, &["form", "status", "wait", "other"]), Some(12));
+        assert_eq!(
+            key_line(text, &["form", "status", "wait", "other"]),
+            Some(12)
+        );
         assert_eq!(key_line(text, &["block", "wait"]), None);
         assert_eq!(key_line(text, &["other"]), Some(1));
         assert_eq!(key_line(text, &["nope"]), None);

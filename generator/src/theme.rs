@@ -525,8 +525,14 @@ mod tests {
     #[test]
     fn a_plural_string_is_replaced_whole_not_mixed_with_the_defaults_forms() {
         let mut base = serde_json::json!({"wait": {"one": "1 secondo", "many": "di secondi", "other": "secondi"}});
-        merge(&mut base, serde_json::json!({"wait": {"one": "1 second", "other": "seconds"}}));
-        assert_eq!(base["wait"], serde_json::json!({"one": "1 second", "other": "seconds"}));
+        merge(
+            &mut base,
+            serde_json::json!({"wait": {"one": "1 second", "other": "seconds"}}),
+        );
+        assert_eq!(
+            base["wait"],
+            serde_json::json!({"one": "1 second", "other": "seconds"})
+        );
     }
 
     #[test]

@@ -140,7 +140,10 @@ mod tests {
             let map: BTreeMap<String, Text> = sportello::yaml::from_str(text).unwrap();
             for (key, v) in &map {
                 if v.is_object() {
-                    assert!(sportello::plural::is_forms(v), "{code} {key}: not plural forms");
+                    assert!(
+                        sportello::plural::is_forms(v),
+                        "{code} {key}: not plural forms"
+                    );
                     let missing = sportello::plural::missing(code, v);
                     assert!(missing.is_empty(), "{code} {key} lacks {missing:?}");
                 }

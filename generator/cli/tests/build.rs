@@ -1115,9 +1115,8 @@ fn every_page_shows_when_it_was_last_reviewed_in_the_readers_language() {
     assert!(run.ok(), "{}", run.stderr());
     // Only `date`: that is the day it was last reviewed.
     assert!(
-        run.file("it/news/a/index.html").contains(
-            r#"Ultima revisione: <time datetime="2026-03-05">5 marzo 2026</time>"#
-        ),
+        run.file("it/news/a/index.html")
+            .contains(r#"Ultima revisione: <time datetime="2026-03-05">5 marzo 2026</time>"#),
         "{}",
         run.file("it/news/a/index.html")
     );
@@ -1150,7 +1149,9 @@ fn check_warns_about_pages_with_no_updated_or_date() {
     assert!(run.ok(), "a warning, not an error: {}", run.stderr());
     let err = run.stderr();
     assert!(
-        err.contains("with no `updated` or `date`, so readers are not told when they were last reviewed"),
+        err.contains(
+            "with no `updated` or `date`, so readers are not told when they were last reviewed"
+        ),
         "{err}"
     );
     assert!(err.contains("content/about.it.md"), "{err}");
