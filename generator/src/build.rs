@@ -268,6 +268,7 @@ pub fn check(opts: &Options) -> (Diagnostics, Option<report::TranslationReport>)
             diags.push(sample_base_url(opts, &p.site.config.base_url));
         }
         p.renderer().render_all(&write::NullSink, &mut diags, None);
+        diags.extend(report::unreviewed(&p.site, &opts.content));
         report::TranslationReport::new(&p.site)
     });
     diags.sort();

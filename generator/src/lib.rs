@@ -37,6 +37,7 @@ pub mod load;
 pub mod markdown;
 pub mod markers;
 pub mod model;
+pub mod plural;
 pub mod preview;
 pub mod project;
 pub mod render;

@@ -3,7 +3,39 @@
 
 use std::fmt::Write as _;
 
+use crate::diagnostic::Diagnostic;
 use crate::model::Site;
+
+/// One warning naming the pages that tell readers nothing of their
+/// freshness: every page shows "last reviewed" with its `updated` date, else
+/// its `date`, and one with neither shows no date. One warning, not one per
+/// page, so a site written before dates mattered is not buried in them.
+pub fn unreviewed(site: &Site, content: &std::path::Path) -> Option<Diagnostic> {
+    let mut files: Vec<&str> = site
+        .pages
+        .iter()
+        .filter(|p| p.front.updated.is_none() && p.front.date.is_none())
+        .map(|p| p.path.as_str())
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    files.sort_unstable();
+    const SHOWN: usize = 8;
+    let more = files.len().saturating_sub(SHOWN);
+    Some(
+        Diagnostic::warning(
+            content,
+            format!(
+                "{} page(s) with no `updated` or `date`, so readers are not told when they were last reviewed: {}{}",
+                files.len(),
+                files[..files.len().min(SHOWN)].join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ),
+        )
+        .hint("add `updated: YYYY-MM-DD` to each one's front matter: the day its text was last checked"),
+    )
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct LanguageReport {

@@ -260,6 +260,8 @@ fn declare_site_functions(tera: &mut Tera) {
             Err(tera::Error::message("called before the site was loaded"))
         },
     );
+    // `plural` needs no site: it is the real one from the start.
+    crate::plural::register(tera);
 }
 
 /// Interface strings: `i18n/<code>.yaml`, nested maps of text. A key missing
@@ -276,7 +278,10 @@ fn load_strings(
             Ok(text) => {
                 let text: Arc<str> = text.into();
                 match yaml::from_str::<serde_json::Value>(&text) {
-                    Ok(v) if v.is_object() => Some(v),
+                    Ok(v) if v.is_object() => {
+                        check_plurals(&path, &text, &lang.code, &v, diags);
+                        Some(v)
+                    }
                     Ok(_) => {
                         diags.push(Diagnostic::error(
                             &path,
@@ -352,9 +357,73 @@ fn load_strings(
     out
 }
 
+/// Warns, at the string's line, about each plural string of `lang` that
+/// lacks a form the language's rules need (Ukrainian `few`, Arabic `two`…).
+fn check_plurals(
+    path: &Path,
+    text: &str,
+    lang: &str,
+    strings: &serde_json::Value,
+    diags: &mut Diagnostics,
+) {
+    let mut found = Vec::new();
+    plural_strings(&mut Vec::new(), strings, &mut found);
+    for (key, forms) in found {
+        let missing = crate::plural::missing(lang, forms);
+        if missing.is_empty() {
+            continue;
+        }
+        let mut d = Diagnostic::warning(
+            path,
+            format!(
+                "`{}` lacks the plural form{} {} that `{lang}` needs",
+                key.join("."),
+                if missing.len() == 1 { "" } else { "s" },
+                missing
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .hint(format!(
+            "`{lang}` uses the forms {}; until the missing ones are written, `other` is shown",
+            crate::plural::needed(lang).join(", ")
+        ));
+        if let Some(line) = crate::plural::key_line(text, &key) {
+            let len = key.last().map_or(1, |k| k.len());
+            let col = text
+                .lines()
+                .nth(line - 1)
+                .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+            d = d.at_line_col(text, line, col, len).label("plural forms");
+        }
+        diags.push(d);
+    }
+}
+
+/// Every map of plural forms in `v`, with its key path.
+fn plural_strings<'a>(
+    prefix: &mut Vec<&'a str>,
+    v: &'a serde_json::Value,
+    out: &mut Vec<(Vec<&'a str>, &'a serde_json::Value)>,
+) {
+    if crate::plural::is_forms(v) {
+        out.push((prefix.clone(), v));
+    } else if let serde_json::Value::Object(m) = v {
+        for (k, v) in m {
+            prefix.push(k);
+            plural_strings(prefix, v, out);
+            prefix.pop();
+        }
+    }
+}
+
+/// Every key path of a string. A map of plural forms is one string: each
+/// language has the forms its own rules need, not the default language's.
 fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, ()>) {
     match v {
-        serde_json::Value::Object(m) => {
+        serde_json::Value::Object(m) if !crate::plural::is_forms(v) => {
             for (k, v) in m {
                 let key = if prefix.is_empty() {
                     k.clone()
@@ -370,9 +439,13 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, ()>) 
     }
 }
 
+/// `over`'s strings over `base`'s. A map of plural forms replaces the other
+/// whole: mixing two languages' forms would pick another language's text.
 fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
     match (base, over) {
-        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o))
+            if !crate::plural::is_forms_map(&o) =>
+        {
             for (k, v) in o {
                 match b.get_mut(&k) {
                     Some(slot) => merge(slot, v),
@@ -447,6 +520,19 @@ mod tests {
         assert!(a.starts_with("/assets/style.") && a.ends_with(".css"));
         assert_ne!(a, b);
         assert_eq!(fingerprinted("logo.svg", b"x"), "/assets/logo.svg");
+    }
+
+    #[test]
+    fn a_plural_string_is_replaced_whole_not_mixed_with_the_defaults_forms() {
+        let mut base = serde_json::json!({"wait": {"one": "1 secondo", "many": "di secondi", "other": "secondi"}});
+        merge(
+            &mut base,
+            serde_json::json!({"wait": {"one": "1 second", "other": "seconds"}}),
+        );
+        assert_eq!(
+            base["wait"],
+            serde_json::json!({"one": "1 second", "other": "seconds"})
+        );
     }
 
     #[test]

@@ -306,11 +306,7 @@ pub async fn login(State(desk): State<Arc<Desk>>, session: Session, req: Request
 
     if let Err(wait) = desk.limits.check(&name, client) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
-        let message = desk
-            .render
-            .strings
-            .get(lang, "login_too_many")
-            .replace("{minutes}", &minutes.to_string());
+        let message = desk.render.strings.count(lang, "login_too_many", minutes);
         let mut r = login_answer(
             &desk,
             Some(lang),

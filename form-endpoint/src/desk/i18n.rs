@@ -1,6 +1,9 @@
 //! The inbox's interface strings, one YAML file per language embedded in
 //! the binary (the endpoint also runs without a site theme). A key missing
-//! in a language falls back to Italian, the desk's language.
+//! in a language falls back to Italian, the desk's language. A string with
+//! a count is a map of plural forms (`one`, `few`…, see `sportello::plural`),
+//! picked by the language's CLDR rules with [`Strings::count`] in code and
+//! `plural(text=…, n=…)` in templates.
 
 use std::collections::BTreeMap;
 
@@ -33,15 +36,19 @@ pub struct Language {
 #[derive(Debug)]
 pub struct Strings {
     languages: Vec<Language>,
-    strings: BTreeMap<&'static str, BTreeMap<String, String>>,
+    strings: BTreeMap<&'static str, BTreeMap<String, Text>>,
 }
+
+/// A string, or a map of plural forms: kept as YAML gave it, since templates
+/// and [`sportello::plural`] read either.
+type Text = serde_json::Value;
 
 impl Strings {
     pub fn load() -> Result<Self, Error> {
         let mut strings = BTreeMap::new();
         let mut languages = Vec::new();
         for (code, name, dir, text) in SOURCES {
-            let map: BTreeMap<String, String> = sportello::yaml::from_str(text).map_err(|e| {
+            let map: BTreeMap<String, Text> = sportello::yaml::from_str(text).map_err(|e| {
                 Error::Render(format!(
                     "desk strings {code}.yaml:{}:{}: {}",
                     e.line, e.column, e.message
@@ -74,7 +81,7 @@ impl Strings {
         self.languages.iter().any(|l| l.code == code)
     }
 
-    pub fn table(&self, lang: &str) -> &BTreeMap<String, String> {
+    pub fn table(&self, lang: &str) -> &BTreeMap<String, Text> {
         self.strings
             .get(lang)
             .or_else(|| self.strings.get(DEFAULT_LANG))
@@ -85,12 +92,21 @@ impl Strings {
     pub fn get(&self, lang: &str, key: &str) -> String {
         self.table(lang)
             .get(key)
-            .cloned()
+            .and_then(|v| v.as_str())
+            .map_or_else(|| key.to_owned(), str::to_owned)
+    }
+
+    /// The string `key` for the count `n`: its form for `n` in `lang`, with
+    /// `{n}` filled in.
+    pub fn count(&self, lang: &str, key: &str, n: u64) -> String {
+        self.table(lang)
+            .get(key)
+            .and_then(|v| sportello::plural::select(lang, v, n))
             .unwrap_or_else(|| key.to_owned())
     }
 }
 
-static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+static EMPTY: BTreeMap<String, Text> = BTreeMap::new();
 static FALLBACK: Language = Language {
     code: "it",
     name: "Italiano",
@@ -105,7 +121,7 @@ mod tests {
     fn every_language_has_every_italian_key() {
         let mut italian = None;
         for (code, _, _, text) in SOURCES {
-            let map: BTreeMap<String, String> =
+            let map: BTreeMap<String, Text> =
                 sportello::yaml::from_str(text).unwrap_or_else(|e| panic!("{code}: {}", e.message));
             let keys: Vec<String> = map.keys().cloned().collect();
             match &italian {
@@ -116,5 +132,61 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_plural_string_has_the_forms_its_language_needs() {
+        for (code, _, _, text) in SOURCES {
+            let map: BTreeMap<String, Text> = sportello::yaml::from_str(text).unwrap();
+            for (key, v) in &map {
+                if v.is_object() {
+                    assert!(
+                        sportello::plural::is_forms(v),
+                        "{code} {key}: not plural forms"
+                    );
+                    let missing = sportello::plural::missing(code, v);
+                    assert!(missing.is_empty(), "{code} {key} lacks {missing:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arabic_and_ukrainian_ages_take_the_right_plural_form() {
+        let s = Strings::load().unwrap();
+        let ar: Vec<String> = [1, 2, 3, 5, 11, 21, 101]
+            .iter()
+            .map(|&n| s.count("ar", "age_days", n))
+            .collect();
+        assert_eq!(
+            ar,
+            [
+                "منذ يوم",
+                "منذ يومين",
+                "منذ 3 أيام",
+                "منذ 5 أيام",
+                "منذ 11 يومًا",
+                "منذ 21 يومًا",
+                "منذ 101 يوم"
+            ]
+        );
+        let uk: Vec<String> = [1, 2, 3, 5, 11, 21, 101]
+            .iter()
+            .map(|&n| s.count("uk", "age_days", n))
+            .collect();
+        assert_eq!(
+            uk,
+            [
+                "1 день тому",
+                "2 дні тому",
+                "3 дні тому",
+                "5 днів тому",
+                "11 днів тому",
+                "21 день тому",
+                "101 день тому"
+            ]
+        );
+        assert_eq!(s.count("en", "flash_purged", 1), "1 request deleted.");
+        assert_eq!(s.count("en", "flash_purged", 4), "4 requests deleted.");
     }
 }

@@ -111,10 +111,7 @@ fn age(desk: &Desk, lang: &str, received: &str) -> String {
         s if s < 86_400 => ("age_hours", s / 3600),
         s => ("age_days", s / 86_400),
     };
-    desk.render
-        .strings
-        .get(lang, key)
-        .replace("{n}", &n.to_string())
+    desk.render.strings.count(lang, key, n.unsigned_abs())
 }
 
 #[derive(Serialize)]

@@ -158,8 +158,7 @@ pub async fn purge(
     let message = desk
         .render
         .strings
-        .get(&op.lang, "flash_purged")
-        .replace("{n}", &report.removed.len().to_string());
+        .count(&op.lang, "flash_purged", report.removed.len() as u64);
     op.flash(message).await;
     Redirect::to("/desk/").into_response()
 }

@@ -44,6 +44,7 @@ impl Renderer {
     pub fn new() -> Result<Self, Error> {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html"]);
+        sportello::plural::register(&mut tera);
         tera.add_raw_templates(TEMPLATES)
             .map_err(|e| Error::Render(format!("desk templates: {e}")))?;
         Ok(Self {
@@ -67,6 +68,8 @@ impl Renderer {
             }
         }
         ctx.insert("lang", frame.lang);
+        // What `plural(…)` reads to pick a form.
+        ctx.insert("lang_code", frame.lang.code);
         ctx.insert("languages", self.strings.languages());
         ctx.insert("t", self.strings.table(frame.lang.code));
         ctx.insert("operator", &frame.operator);

@@ -1095,3 +1095,65 @@ fn dated_pages_are_listed_newest_first() {
     assert!(at("Beta") < at("Alfa"), "newest first: {list}");
     assert!(at("Alfa") < at("Gamma"), "undated after dated: {list}");
 }
+
+#[test]
+fn every_page_shows_when_it_was_last_reviewed_in_the_readers_language() {
+    let run = TestSite::new()
+        .file(
+            "content/news/a.it.md",
+            "---\ntitle: Notizia\ndate: 2026-03-05\n---\nTesto.\n",
+        )
+        .file(
+            "content/news/a.en.md",
+            "---\ntitle: News\ndate: 2026-03-05\nupdated: 2026-11-26\n---\nText.\n",
+        )
+        .file(
+            "content/guides/g.it.md",
+            "---\ntitle: Guida\ntemplate: guide\nupdated: 2026-02-14\n---\n## Passo\n",
+        )
+        .build();
+    assert!(run.ok(), "{}", run.stderr());
+    // Only `date`: that is the day it was last reviewed.
+    assert!(
+        run.file("it/news/a/index.html")
+            .contains(r#"Ultima revisione: <time datetime="2026-03-05">5 marzo 2026</time>"#),
+        "{}",
+        run.file("it/news/a/index.html")
+    );
+    // `updated` wins over `date`.
+    assert!(
+        run.file("en/news/a/index.html")
+            .contains(r#"Last reviewed: <time datetime="2026-11-26">26 November 2026</time>"#)
+    );
+    // A fallback says it in the reader's language, of the text it shows.
+    assert!(
+        run.file("ar/news/a/index.html")
+            .contains(r#"آخر مراجعة: <time datetime="2026-03-05">5 مارس 2026</time>"#)
+    );
+    // The guide template too, and a page with neither shows no date.
+    assert!(
+        run.file("en/guides/g/index.html")
+            .contains(r#"Last reviewed: <time datetime="2026-02-14">14 February 2026</time>"#)
+    );
+    assert!(!run.file("it/about/index.html").contains("Ultima revisione"));
+}
+
+#[test]
+fn check_warns_about_pages_with_no_updated_or_date() {
+    let run = TestSite::new()
+        .file(
+            "content/news/a.it.md",
+            "---\ntitle: Notizia\ndate: 2026-03-05\n---\nTesto.\n",
+        )
+        .check();
+    assert!(run.ok(), "a warning, not an error: {}", run.stderr());
+    let err = run.stderr();
+    assert!(
+        err.contains(
+            "with no `updated` or `date`, so readers are not told when they were last reviewed"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("content/about.it.md"), "{err}");
+    assert!(!err.contains("content/news/a.it.md"), "{err}");
+}

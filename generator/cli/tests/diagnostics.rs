@@ -112,6 +112,60 @@ fn missing_interface_string_is_a_warning_not_an_error() {
 }
 
 #[test]
+fn check_warns_at_its_line_when_a_ukrainian_plural_lacks_few() {
+    let themes = tempfile::tempdir().unwrap();
+    support::copy_dir(&support::themes(), themes.path());
+    let uk = themes.path().join("default/i18n/uk.yaml");
+    let text = std::fs::read_to_string(&uk).unwrap();
+    let few = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("few: \"Спробуйте"))
+        .expect("the shipped uk.yaml has a `few` form");
+    let key_line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("rate_limited_wait:"))
+        .unwrap()
+        + 1;
+    let without: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|&(i, _)| i != few)
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(&uk, without.join("\n")).unwrap();
+    let site = TestSite::new().file(
+        "content/site.yaml",
+        &support::SITE.replace(
+            "  - { code: ar,",
+            "  - { code: uk, name: Українська }\n  - { code: ar,",
+        ),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .args(["check", "--content", "content", "--themes"])
+        .arg(themes.path())
+        .current_dir(site.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "a missing form is a warning: {err}");
+    assert!(
+        err.contains("`form.status.rate_limited_wait` lacks the plural form `few` that `uk` needs"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("i18n/uk.yaml:{key_line}:")),
+        "located at the string's line {key_line}: {err}"
+    );
+}
+
+#[test]
+fn shipped_theme_plurals_have_every_form_their_languages_need() {
+    let out = run_with_themes("check", &support::themes());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("lacks the plural form"), "{err}");
+}
+
+#[test]
 fn check_reports_missing_and_stale_translations_with_the_digest_to_paste() {
     let site = TestSite::new().page("a.it.md", "A", "originale").file(
         "content/a.en.md",
@@ -555,10 +609,13 @@ fn check_warns_while_base_url_is_a_sample_host() {
     );
     let run = real.check();
     assert!(!run.stderr().contains("sample address"), "{}", run.stderr());
+    // The one warning left: the fixture's pages carry no `updated` date.
     assert!(
-        run.stdout().contains("0 error(s), 0 warning(s)"),
-        "{}",
-        run.stdout()
+        run.stdout().contains("0 error(s), 1 warning(s)")
+            && run.stderr().contains("with no `updated` or `date`"),
+        "{}{}",
+        run.stdout(),
+        run.stderr()
     );
 }
 

@@ -106,6 +106,8 @@ struct PageValue<'a> {
     permalink: String,
     date: Option<DateValue>,
     updated: Option<DateValue>,
+    /// "Last reviewed": `updated`, else `date` (every page shows it).
+    reviewed: Option<DateValue>,
     /// Language of the text shown (differs from the page's language in a fallback).
     content_lang: &'a str,
     content_lang_name: &'a str,
@@ -299,6 +301,7 @@ impl<'a> Renderer<'a> {
             permalink: site.config.permalink(&g.urls[lang]),
             date: page.front.date.map(Into::into),
             updated: page.front.updated.map(Into::into),
+            reviewed: page.front.updated.or(page.front.date).map(Into::into),
             content_lang: &content_lang.code,
             content_lang_name: &content_lang.name,
             content_dir: &content_lang.dir,
