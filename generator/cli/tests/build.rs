@@ -1133,8 +1133,16 @@ fn search_index_per_language_holds_only_that_languages_pages() {
     let run = search_site().build();
     assert!(run.ok(), "{}", run.stderr());
     for lang in ["it", "en", "ar"] {
-        for f in ["pagefind-entry.json", "pagefind.js", "pagefind-ui.js", "pagefind-ui.css"] {
-            assert!(run.exists(&format!("{lang}/search/pagefind/{f}")), "{lang} {f}");
+        for f in [
+            "pagefind-entry.json",
+            "pagefind.js",
+            "pagefind-ui.js",
+            "pagefind-ui.css",
+        ] {
+            assert!(
+                run.exists(&format!("{lang}/search/pagefind/{f}")),
+                "{lang} {f}"
+            );
         }
         // Only the interface the search page loads is published.
         assert!(!run.exists(&format!("{lang}/search/pagefind/pagefind-component-ui.js")));
@@ -1150,10 +1158,17 @@ fn search_index_per_language_holds_only_that_languages_pages() {
     assert!(!ar.contains("pumpernickel") && !it.contains("pumpernickel"));
     // A fallback shows the Italian text: only the Italian index holds it.
     assert!(it.contains("campanile"), "{it}");
-    assert!(!en.contains("campanile") && !ar.contains("campanile"), "{en}");
+    assert!(
+        !en.contains("campanile") && !ar.contains("campanile"),
+        "{en}"
+    );
     // Results link to the pages' own URLs.
     assert!(ar.contains("/ar/guides/house/"), "{ar}");
-    assert!(run.stderr().contains("search index it "), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("search index it "),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -1162,12 +1177,22 @@ fn search_page_per_language_and_a_link_to_it_on_every_page() {
     assert!(run.ok(), "{}", run.stderr());
     let page = run.file("ar/search/index.html");
     assert!(page.contains(r#"<html lang="ar" dir="rtl">"#), "{page}");
-    assert!(page.contains(r#"data-bundle="/ar/search/pagefind/""#), "{page}");
-    assert!(page.contains(r#"src="/ar/search/pagefind/pagefind-ui.js""#), "{page}");
+    assert!(
+        page.contains(r#"data-bundle="/ar/search/pagefind/""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"src="/ar/search/pagefind/pagefind-ui.js""#),
+        "{page}"
+    );
     // Without JavaScript: the sections, linked.
     assert!(page.contains("<noscript>"), "{page}");
     assert!(page.contains(r#"href="/ar/guides/""#), "{page}");
-    for (lang, rel) in [("ar", "ar/guides/house/index.html"), ("en", "en/index.html"), ("it", "it/404.html")] {
+    for (lang, rel) in [
+        ("ar", "ar/guides/house/index.html"),
+        ("en", "en/index.html"),
+        ("it", "it/404.html"),
+    ] {
         let html = run.file(rel);
         assert!(
             html.contains(&format!(r#"class="search-link" href="/{lang}/search/""#)),
@@ -1195,10 +1220,13 @@ fn search_index_follows_an_edited_page_on_rebuild() {
 
 #[test]
 fn page_at_the_search_pages_address_is_refused() {
-    let run = TestSite::new().page("search.en.md", "Search", "Mine.").build();
+    let run = TestSite::new()
+        .page("search.en.md", "Search", "Mine.")
+        .build();
     assert!(!run.ok());
     assert!(
-        run.stderr().contains("`/en/search/` is the address of the site's search page"),
+        run.stderr()
+            .contains("`/en/search/` is the address of the site's search page"),
         "{}",
         run.stderr()
     );
