@@ -34,6 +34,9 @@ pub struct BuildResult {
     pub elapsed: Duration,
     /// For a preview that rendered only edited pages: how many.
     pub updated: Option<usize>,
+    /// The search index of each language, when this build made them (a
+    /// build that changed no page keeps the last ones).
+    pub search: Vec<crate::search::IndexSize>,
 }
 
 impl BuildResult {
@@ -48,10 +51,20 @@ impl BuildResult {
             );
         }
         let s = &self.summary;
+        let search = if self.search.is_empty() {
+            String::new()
+        } else {
+            let per: Vec<String> = self
+                .search
+                .iter()
+                .map(|i| format!("{} {:.1} KB", i.lang, i.index_bytes as f64 / 1024.0))
+                .collect();
+            format!("; search index {}", per.join(", "))
+        };
         let total: usize = s.pages.iter().map(|(_, n)| n).sum();
         let per: Vec<String> = s.pages.iter().map(|(l, n)| format!("{l} {n}")).collect();
         format!(
-            "built {total} pages ({}), {} fallbacks, {} aliases, {} assets in {:.2} s ({} written, {} unchanged, {} removed)",
+            "built {total} pages ({}), {} fallbacks, {} aliases, {} assets in {:.2} s ({} written, {} unchanged, {} removed){search}",
             per.join(", "),
             s.fallbacks,
             s.aliases,
@@ -136,6 +149,8 @@ impl Project {
             store.forget();
             return Err(Error::Invalid(diags));
         }
+        let search = index_search(project, out, &sink, reuse.as_ref(), previous.as_ref())?;
+        phase("search", &mut t);
         let removed = sink
             .remove_stale_since(previous.as_ref().map(|m| m.files.as_slice()))
             .map_err(output_error)?;
@@ -183,9 +198,36 @@ impl Project {
             warnings: diags,
             elapsed: start.elapsed(),
             updated: None,
+            search,
         };
         Ok((result, facts))
     }
+}
+
+/// Each language's search index, made again from the written pages unless
+/// no page changed since the last build and its indexes are still there.
+fn index_search(
+    project: &Project,
+    out: &Path,
+    sink: &write::DirSink,
+    reuse: Option<&render::Reuse>,
+    previous: Option<&Manifest>,
+) -> Result<Vec<crate::search::IndexSize>, Error> {
+    if !crate::search::enabled(&project.theme) {
+        return Ok(Vec::new());
+    }
+    let no_page_changed = reuse.is_some_and(|r| r.clean.iter().all(|c| *c));
+    if let Some(m) = previous.filter(|_| no_page_changed) {
+        let entries_there = project.site.config.languages.iter().all(|l| {
+            let entry = format!("{}/pagefind-entry.json", crate::search::bundle_dir(&l.code));
+            m.files.contains(&entry) && out.join(&entry).is_file()
+        });
+        if entries_there {
+            crate::search::keep_all(&project.site, &m.files, sink);
+            return Ok(Vec::new());
+        }
+    }
+    crate::search::index_all(&project.site, out, sink)
 }
 
 /// Everything but page bodies that can change a page's output.

@@ -9,7 +9,9 @@
 //! 3. **render** — [`render`] turns each page into HTML with the [`theme`]'s
 //!    Tera templates, [`markdown`] resolving links as it goes, plus
 //!    [`sitemap`], the Atom [`feed`]s, [`jsonld`] and opening [`hours`];
-//! 4. **write** — [`mod@write`] puts files on disk, skipping unchanged ones.
+//! 4. **write** — [`mod@write`] puts files on disk, skipping unchanged ones;
+//! 5. **search** — [`search`] indexes the written pages, one Pagefind index
+//!    per language.
 //!
 //! Around it: [`project`] holds a loaded site with its theme; [`mod@build`] runs
 //! the pipeline end to end and keeps the [`cache`] that lets the next build
@@ -43,6 +45,7 @@ pub mod project;
 pub mod render;
 pub mod report;
 pub mod scaffold;
+pub mod search;
 pub mod served;
 pub mod sitemap;
 pub mod theme;
@@ -90,6 +93,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot build the search index of `{lang}`: {message}")]
+    Search { lang: String, message: String },
     #[error("no page `{0}` in this site")]
     NoSuchPage(String),
     #[error("{0}")]

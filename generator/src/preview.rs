@@ -129,6 +129,10 @@ impl Preview {
             warnings: diags,
             elapsed: start.elapsed(),
             updated: Some(pages.len()),
+            // The search index stays as the last full build made it: indexing
+            // a whole language again would cost more than the edit itself.
+            // The next full build (or `build`) brings it up to date.
+            search: Vec::new(),
         }))
     }
 }

@@ -1157,3 +1157,139 @@ fn check_warns_about_pages_with_no_updated_or_date() {
     assert!(err.contains("content/about.it.md"), "{err}");
     assert!(!err.contains("content/news/a.it.md"), "{err}");
 }
+
+/// The text of every page a language's search index holds (Pagefind's
+/// fragments: gzip, each starting with its `pagefind_dcd` mark).
+fn search_index_text(run: &support::Run, lang: &str) -> String {
+    use std::io::Read;
+    let dir = run
+        .root
+        .join("public")
+        .join(lang)
+        .join("search/pagefind/fragment");
+    let mut all = String::new();
+    for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&bytes[..])
+            .read_to_string(&mut text)
+            .unwrap();
+        all.push_str(&text);
+    }
+    all
+}
+
+fn search_site() -> TestSite {
+    TestSite::new()
+        .page("guides/_index.it.md", "Guide", "")
+        .page("guides/_index.en.md", "Guides", "")
+        .page("guides/_index.ar.md", "أدلة", "")
+        .page("guides/house.it.md", "Casa", "Il contratto di locazione.")
+        .page("guides/house.en.md", "Housing", "The pumpernickel lease.")
+        .page("guides/house.ar.md", "السكن", "عقد الزيتونة للإيجار.")
+        .page("guides/only-it.it.md", "Solo", "Il campanile del paese.")
+}
+
+#[test]
+fn search_index_per_language_holds_only_that_languages_pages() {
+    let run = search_site().build();
+    assert!(run.ok(), "{}", run.stderr());
+    for lang in ["it", "en", "ar"] {
+        for f in [
+            "pagefind-entry.json",
+            "pagefind.js",
+            "pagefind-ui.js",
+            "pagefind-ui.css",
+        ] {
+            assert!(
+                run.exists(&format!("{lang}/search/pagefind/{f}")),
+                "{lang} {f}"
+            );
+        }
+        // Only the interface the search page loads is published.
+        assert!(!run.exists(&format!("{lang}/search/pagefind/pagefind-component-ui.js")));
+    }
+    let (it, en, ar) = (
+        search_index_text(&run, "it"),
+        search_index_text(&run, "en"),
+        search_index_text(&run, "ar"),
+    );
+    assert!(ar.contains("الزيتونة"), "{ar}");
+    assert!(!en.contains("الزيتونة") && !it.contains("الزيتونة"));
+    assert!(en.contains("pumpernickel"), "{en}");
+    assert!(!ar.contains("pumpernickel") && !it.contains("pumpernickel"));
+    // A fallback shows the Italian text: only the Italian index holds it.
+    assert!(it.contains("campanile"), "{it}");
+    assert!(
+        !en.contains("campanile") && !ar.contains("campanile"),
+        "{en}"
+    );
+    // Results link to the pages' own URLs.
+    assert!(ar.contains("/ar/guides/house/"), "{ar}");
+    assert!(
+        run.stderr().contains("search index it "),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn search_page_per_language_and_a_link_to_it_on_every_page() {
+    let run = search_site().build();
+    assert!(run.ok(), "{}", run.stderr());
+    let page = run.file("ar/search/index.html");
+    assert!(page.contains(r#"<html lang="ar" dir="rtl">"#), "{page}");
+    assert!(
+        page.contains(r#"data-bundle="/ar/search/pagefind/""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"src="/ar/search/pagefind/pagefind-ui.js""#),
+        "{page}"
+    );
+    // Without JavaScript: the sections, linked.
+    assert!(page.contains("<noscript>"), "{page}");
+    assert!(page.contains(r#"href="/ar/guides/""#), "{page}");
+    for (lang, rel) in [
+        ("ar", "ar/guides/house/index.html"),
+        ("en", "en/index.html"),
+        ("it", "it/404.html"),
+    ] {
+        let html = run.file(rel);
+        assert!(
+            html.contains(&format!(r#"class="search-link" href="/{lang}/search/""#)),
+            "{rel}: {html}"
+        );
+        // Pagefind's script is loaded by the search page only.
+        assert!(!html.contains("pagefind"), "{rel}");
+    }
+}
+
+#[test]
+fn search_index_follows_an_edited_page_on_rebuild() {
+    let site = search_site();
+    assert!(site.build().ok());
+    let unchanged = site.build();
+    assert!(unchanged.ok(), "{}", unchanged.stderr());
+    assert!(search_index_text(&unchanged, "ar").contains("الزيتونة"));
+    let site = site.page("guides/house.ar.md", "السكن", "عقد الرمانة للإيجار.");
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    let ar = search_index_text(&run, "ar");
+    assert!(ar.contains("الرمانة"), "{ar}");
+    assert!(!ar.contains("الزيتونة"), "the old text is gone: {ar}");
+}
+
+#[test]
+fn page_at_the_search_pages_address_is_refused() {
+    let run = TestSite::new()
+        .page("search.en.md", "Search", "Mine.")
+        .build();
+    assert!(!run.ok());
+    assert!(
+        run.stderr()
+            .contains("`/en/search/` is the address of the site's search page"),
+        "{}",
+        run.stderr()
+    );
+}

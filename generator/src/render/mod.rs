@@ -211,6 +211,13 @@ impl<'a> Renderer<'a> {
             "home_url",
             &format!("/{}/", self.site.config.languages[lang].code),
         );
+        // Empty when the theme has no search page: the theme then links none.
+        let search_url = if crate::search::enabled(self.theme) {
+            crate::search::page_url(&self.site.config.languages[lang].code)
+        } else {
+            String::new()
+        };
+        ctx.insert("search_url", &search_url);
         ctx.insert("form", &json!({"status": null, "values": {}, "errors": {}}));
         // Absent (null) when the site configures no contact form: the theme
         // then shows none.
@@ -446,6 +453,69 @@ impl<'a> Renderer<'a> {
             })
     }
 
+    /// The search page of `lang`: Pagefind's interface over that language's
+    /// index, and links to the sections for readers without JavaScript.
+    pub fn render_search(&self, lang: LangId) -> Result<String, Box<Diagnostic>> {
+        let site = self.site;
+        let code = &site.config.languages[lang].code;
+        let url = crate::search::page_url(code);
+        let mut ctx = self.base_context(lang);
+        ctx.insert("page", &serde_json::Value::Null);
+        ctx.insert("canonical", &site.config.permalink(&url));
+        let alternates: Vec<serde_json::Value> = site
+            .config
+            .languages
+            .iter()
+            .map(|l| json!({"hreflang": l.code, "href": site.config.permalink(&crate::search::page_url(&l.code))}))
+            .collect();
+        ctx.insert("alternates", &alternates);
+        let mut translations = self.special_translations(lang);
+        for (t, l) in translations.iter_mut().zip(&site.config.languages) {
+            t["url"] = json!(crate::search::page_url(&l.code));
+        }
+        ctx.insert("translations", &translations);
+        ctx.insert("breadcrumbs", &Vec::<()>::new());
+        ctx.insert("feeds", &Vec::<()>::new());
+        // Pagefind's own interface strings for a language it has none of
+        // (the theme's `search.ui`), handed to its script as JSON.
+        let ui = self.theme.strings[lang]
+            .pointer("/search/ui")
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        ctx.insert(
+            "search",
+            &json!({"bundle": format!("/{}/", crate::search::bundle_dir(code)), "ui": ui}),
+        );
+        self.theme
+            .tera
+            .render(&format!("{}.html", crate::search::TEMPLATE), &ctx)
+            .map_err(|e| {
+                Box::new(
+                    self.theme
+                        .diagnostic(&e, &format!("rendering the search page in `{code}`")),
+                )
+            })
+    }
+
+    /// A page whose URL is a language's search page would be replaced by it.
+    fn check_search_urls(&self, diags: &mut Diagnostics) {
+        let site = self.site;
+        for (l, lang) in site.config.languages.iter().enumerate() {
+            let url = crate::search::page_url(&lang.code);
+            for g in site.groups.iter().filter(|g| g.urls[l] == url) {
+                // A fallback is reported on the file it shows.
+                let page = site.page(g.source(l, site.default_lang()).0);
+                diags.push(
+                    Diagnostic::error(
+                        &page.path,
+                        format!("`{url}` is the address of the site's search page"),
+                    )
+                    .hint("give this page another `slug`, or move it to another folder"),
+                );
+            }
+        }
+    }
+
     fn special_translations(&self, current: LangId) -> Vec<serde_json::Value> {
         self.site
             .config
@@ -570,6 +640,21 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
+        if crate::search::enabled(self.theme) {
+            self.check_search_urls(diags);
+            for lang in 0..nlang {
+                match self.render_search(lang) {
+                    Ok(html) => put(
+                        &index_path(&crate::search::page_url(&site.config.languages[lang].code)),
+                        html.as_bytes(),
+                    ),
+                    Err(d) => {
+                        diags.push(*d);
+                        break;
+                    }
+                }
+            }
+        }
         summary.aliases = self.write_aliases(&put, diags);
         match crate::sitemap::parts(site, self.theme) {
             Ok(files) => files
@@ -667,8 +752,15 @@ impl<'a> Renderer<'a> {
             .languages
             .iter()
             .any(|l| rel == format!("{}/404.html", l.code));
+        let search = crate::search::enabled(self.theme)
+            && site
+                .config
+                .languages
+                .iter()
+                .any(|l| rel == format!("{}/search", l.code));
         matches!(rel, "index.html" | "404.html" | "robots.txt")
             || per_lang_404
+            || search
             || (rel.starts_with("sitemap") && rel.ends_with(".xml"))
             || rel == "assets"
             || rel.starts_with("assets/")

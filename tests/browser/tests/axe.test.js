@@ -37,11 +37,12 @@ function format(violations) {
     .join('\n');
 }
 
-async function check(base, path, expectedStatus = 200) {
+async function check(base, path, expectedStatus = 200, act = async () => {}) {
   const page = await context.newPage();
   try {
     const res = await page.goto(base + path, { waitUntil: 'load' });
     assert.equal(res.status(), expectedStatus, `${path}: HTTP status`);
+    await act(page);
     const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
     assert.equal(results.violations.length, 0, `${path}: axe violations:\n${format(results.violations)}`);
     assert.ok(results.passes.length > 10, `${path}: axe ran (${results.passes.length} rules passed)`);
@@ -73,6 +74,20 @@ for (const lang of LANGS) {
   }
   test(`axe: a missing URL answered with 404 (${lang})`, async () => {
     await check(BASE, `/${lang}/no-such-page-${Date.now()}/`, 404);
+  });
+}
+
+// The search page, with Pagefind's results on it: a word of the language's
+// home page typed in the box.
+for (const lang of LANGS) {
+  test(`axe: the search page with results (${lang})`, async () => {
+    const h1 = (read(SITE_DIR, `/${lang}/`).match(/<h1[^>]*>([^<]+)</) || [])[1] || '';
+    const word = (h1.match(/[\p{L}]{4,}/gu) || [])[0];
+    assert.ok(word, `a word in the ${lang} home's title: ${h1}`);
+    await check(BASE, `/${lang}/search/`, 200, async (page) => {
+      await page.locator('.pagefind-ui__search-input').fill(word);
+      await page.locator('.pagefind-ui__result').first().waitFor();
+    });
   });
 }
 

@@ -1,0 +1,161 @@
+//! Search: one Pagefind index per language, made from the pages a build has
+//! just written, so that each language's search page finds only its own
+//! pages. Pagefind is used as a library (its indexing API); its browser
+//! files are published with the index, so no third-party service is asked.
+//!
+//! Only real translations are indexed: a fallback shows another language's
+//! text, which its own language's index already holds.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::model::Site;
+use crate::render::{Sink, index_path};
+use crate::{Error, Theme};
+
+/// The theme's template for the search page; no template, no search.
+pub const TEMPLATE: &str = "search";
+
+/// The search page of a language: `/ar/search/`.
+pub fn page_url(code: &str) -> String {
+    format!("/{code}/search/")
+}
+
+/// Where a language's index and Pagefind's browser files go, under the
+/// output folder: `ar/search/pagefind`.
+pub fn bundle_dir(code: &str) -> String {
+    format!("{code}/search/pagefind")
+}
+
+/// Whether this site has search: its theme has a search page.
+pub fn enabled(theme: &Theme) -> bool {
+    theme.has_template(TEMPLATE)
+}
+
+/// What was indexed in one language, for the build's report.
+#[derive(Debug, Clone, Default)]
+pub struct IndexSize {
+    pub lang: String,
+    pub pages: usize,
+    pub files: usize,
+    /// The index proper: word indexes, fragments, metadata.
+    pub index_bytes: u64,
+    /// Pagefind's scripts, styles and WebAssembly, the same in every language.
+    pub program_bytes: u64,
+}
+
+/// Files of Pagefind's output that our search page does not load (other
+/// interfaces, the highlighter, the playground): not published.
+fn unused(name: &str) -> bool {
+    name.starts_with("pagefind-modular-ui")
+        || name.starts_with("pagefind-component-ui")
+        || name.starts_with("pagefind-highlight")
+        || name.starts_with("playground/")
+}
+
+/// The index proper, as opposed to Pagefind's program files.
+fn is_index_file(name: &str) -> bool {
+    name.ends_with(".pf_meta")
+        || name.ends_with(".pf_index")
+        || name.ends_with(".pf_fragment")
+        || name.ends_with(".pf_filter")
+        || name == "pagefind-entry.json"
+}
+
+/// Indexes every language's pages as written in `out` and puts each
+/// language's bundle into `sink`.
+pub fn index_all(site: &Site, out: &Path, sink: &dyn Sink) -> Result<Vec<IndexSize>, Error> {
+    (0..site.config.languages.len())
+        .into_par_iter()
+        .map(|lang| index_language(site, lang, out, sink))
+        .collect()
+}
+
+/// Leaves the last build's bundles as they are (nothing they index changed).
+pub fn keep_all(site: &Site, previous: &[String], sink: &dyn Sink) -> usize {
+    let dirs: Vec<String> = site
+        .config
+        .languages
+        .iter()
+        .map(|l| format!("{}/", bundle_dir(&l.code)))
+        .collect();
+    previous
+        .iter()
+        .filter(|f| dirs.iter().any(|d| f.starts_with(d.as_str())))
+        .inspect(|f| sink.keep(f))
+        .count()
+}
+
+/// Pagefind's errors (`anyhow`'s) as this crate's, with their causes.
+fn failed(code: &str, e: impl std::fmt::Display) -> Error {
+    Error::Search {
+        lang: code.to_string(),
+        message: format!("{e:#}"),
+    }
+}
+
+fn index_language(
+    site: &Site,
+    lang: usize,
+    out: &Path,
+    sink: &dyn Sink,
+) -> Result<IndexSize, Error> {
+    let code = &site.config.languages[lang].code;
+    let mut pages = Vec::new();
+    for g in site.groups.iter().filter(|g| g.is_translated(lang)) {
+        let rel = index_path(&g.urls[lang]);
+        let path = out.join(&rel);
+        let html = std::fs::read_to_string(&path).map_err(|source| Error::Output {
+            path: path.clone(),
+            source,
+        })?;
+        pages.push((g.urls[lang].clone(), html));
+    }
+    let config = pagefind::options::PagefindServiceConfig::builder()
+        .force_language(code.clone())
+        .root_selector("main".to_string())
+        // What every page repeats, or tells about the page, is not its text.
+        .exclude_selectors(vec![
+            ".breadcrumbs".into(),
+            ".notice".into(),
+            ".draft-banner".into(),
+            ".toc".into(),
+        ])
+        .build();
+    let mut index = pagefind::api::PagefindIndex::new(Some(config)).map_err(|e| failed(code, e))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|source| Error::Output {
+            path: out.to_path_buf(),
+            source,
+        })?;
+    let count = pages.len();
+    let files = runtime.block_on(async {
+        for (url, html) in pages {
+            index.add_html_file(None, Some(url), html).await?;
+        }
+        index.get_files().await
+    });
+    let files = files.map_err(|e| failed(code, e))?;
+    let dir = bundle_dir(code);
+    let mut size = IndexSize {
+        lang: code.clone(),
+        pages: count,
+        ..Default::default()
+    };
+    for f in files {
+        let name = f.filename.to_string_lossy().replace('\\', "/");
+        if unused(&name) {
+            continue;
+        }
+        sink.put(&format!("{dir}/{name}"), &f.contents)?;
+        size.files += 1;
+        if is_index_file(&name) {
+            size.index_bytes += f.contents.len() as u64;
+        } else {
+            size.program_bytes += f.contents.len() as u64;
+        }
+    }
+    Ok(size)
+}
