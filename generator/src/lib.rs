@@ -26,6 +26,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod cms;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
@@ -37,6 +38,7 @@ pub mod markdown;
 pub mod markers;
 pub mod model;
 pub mod preview;
+pub mod progress;
 pub mod project;
 pub mod render;
 pub mod report;
