@@ -41,7 +41,40 @@ pub struct SiteConfig {
     /// Whether a translation older than its original says so to readers
     /// (`stale_notice: false` turns it off).
     pub stale_notice: bool,
+    /// Where the editors' interface (`/admin/`) saves when not working on
+    /// the local folder (extension).
+    pub cms: Cms,
     pub extra: serde_json::Value,
+}
+
+/// The git host the editors' interface signs in to: `cms:` in `site.yaml`.
+/// Without it the interface works only on the local folder.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cms {
+    #[serde(default)]
+    pub backend: GitHost,
+    /// `owner/name` of the repository on the host.
+    #[serde(default)]
+    pub repo: Option<String>,
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// The host's address when it is not the public one (a GitLab or
+    /// Forgejo of one's own), e.g. `https://git.example.org/api/v4`.
+    #[serde(default)]
+    pub api_root: Option<String>,
+    /// The OAuth helper's address (Sveltia CMS Authenticator or similar).
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum GitHost {
+    #[default]
+    Github,
+    Gitlab,
+    Gitea,
 }
 
 /// The marker when `site.yaml` names none.
@@ -69,6 +102,8 @@ struct RawConfig {
     confirm_marker: Option<yaml::Spanned<String>>,
     #[serde(default = "yes")]
     stale_notice: bool,
+    #[serde(default)]
+    cms: Cms,
     #[serde(default)]
     extra: serde_json::Value,
 }
@@ -151,7 +186,7 @@ impl SiteConfig {
                 diags.push(
                     Diagnostic::error(path, format!("invalid site settings: {}", e.message))
                         .at_line_col(&text, e.line, e.column, 1)
-                        .hint("keys: base_url, default_language, theme, title, languages, forms, menu, confirm_marker, stale_notice, extra"),
+                        .hint("keys: base_url, default_language, theme, title, languages, forms, menu, confirm_marker, stale_notice, cms, extra"),
                 );
                 return None;
             }
@@ -293,6 +328,7 @@ impl SiteConfig {
             menu: raw.menu,
             confirm_marker,
             stale_notice: raw.stale_notice,
+            cms: raw.cms,
             extra: raw.extra,
         })
     }

@@ -28,6 +28,7 @@
 
 pub mod build;
 pub mod cache;
+pub mod cms;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
@@ -41,6 +42,7 @@ pub mod markers;
 pub mod model;
 pub mod plural;
 pub mod preview;
+pub mod progress;
 pub mod project;
 pub mod render;
 pub mod report;

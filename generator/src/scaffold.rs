@@ -104,6 +104,46 @@ pub fn new_page(
     })
 }
 
+/// For `serve` and the editors' interface: if `path` (a file just saved
+/// under `content`) is a translation whose front matter has an empty
+/// `translated_from:` — what the interface writes in a translation it
+/// creates — writes the original's current digest into it, and says so.
+/// A translation with a digest, or without the key, is left alone: only
+/// the translator says a translation is up to date (`check --fix-digests`).
+pub fn fill_translated_from(
+    content: &Path,
+    path: &Path,
+    default: &str,
+) -> Result<Option<String>, Error> {
+    let Ok(rel) = path.strip_prefix(content) else {
+        return Ok(None);
+    };
+    let Some(stem) = rel.to_str().and_then(|r| r.strip_suffix(".md")) else {
+        return Ok(None);
+    };
+    let name = naming::split_stem(stem);
+    if name.lang.is_none_or(|l| l == default) {
+        return Ok(None);
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    let Some(split) = frontmatter::split(&text) else {
+        return Ok(None);
+    };
+    let empty = split.yaml.lines().any(|l| {
+        l.strip_prefix("translated_from:")
+            .is_some_and(|v| matches!(v.trim(), "" | "''" | "\"\"" | "~" | "null"))
+    });
+    if !empty || !name.name.split('/').all(|s| !s.is_empty() && s != "..") {
+        return Ok(None);
+    }
+    let original = find(content, name.name, default, default)?;
+    let digest = crate::model::digest(&read(&original)?);
+    set_translated_from(path, &digest)?;
+    Ok(Some(digest))
+}
+
 /// Writes `digest` into the `translated_from` of the page at `path`,
 /// replacing the value it had or adding the key; the rest of the file is
 /// kept byte for byte.

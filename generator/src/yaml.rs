@@ -33,6 +33,15 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     })
 }
 
+/// Writes `value` as YAML (the editors' interface configuration).
+pub fn to_string<T: serde::Serialize>(value: &T) -> Result<String, YamlError> {
+    serde_saphyr::to_string(value).map_err(|err| YamlError {
+        line: 1,
+        column: 1,
+        message: err.to_string(),
+    })
+}
+
 /// Line and column (1-based) where a spanned value was written.
 pub fn position<T>(s: &Spanned<T>) -> (usize, usize) {
     let l = s.referenced;

@@ -1,7 +1,9 @@
 //! `sportello`: build, check and serve the site.
 
+mod admin;
 mod form_pages;
 mod live;
+mod progress;
 mod serve;
 
 use std::path::PathBuf;
@@ -113,6 +115,9 @@ impl Inputs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Build { .. } | Command::Serve { .. }) {
+        progress::show_on_terminal();
+    }
     match cli.command {
         Command::Build {
             inputs,

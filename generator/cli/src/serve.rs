@@ -41,6 +41,7 @@ pub fn run(
         preview: Arc::clone(&preview),
     });
     let _watcher = watch(&opts, preview, builds.clone())?;
+    let admin = crate::admin::router(opts.content.clone());
     if let Some(dir) = queue_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -72,6 +73,7 @@ pub fn run(
             .router()
             .merge(sportello_forms::desk::router(desk)?)
             .merge(builds.router())
+            .merge(admin)
             .merge(if live_reload {
                 site(&out).layer(axum::middleware::map_response(crate::live::inject))
             } else {
@@ -182,6 +184,7 @@ fn watch(
             .watch(dir, RecursiveMode::Recursive)
             .with_context(|| format!("cannot watch {}", dir.display()))?;
     }
+    let content = std::fs::canonicalize(&opts.content).unwrap_or_else(|_| opts.content.clone());
     std::thread::spawn(move || {
         while let Ok((mut paths, mut complete)) = rx.recv() {
             let quiet = |complete| Duration::from_millis(if complete { 5 } else { 100 });
@@ -192,11 +195,38 @@ fn watch(
             paths.sort();
             paths.dedup();
             let mut p = preview.write().unwrap_or_else(|e| e.into_inner());
+            fill_digests(&p, &content, &paths);
             let result = p.changed(&paths);
             tell(&builds, &p, result);
         }
     });
     Ok(watcher)
+}
+
+/// A translation the editors' interface has just created carries an empty
+/// `translated_from`: record the original it was made from
+/// ([`sportello::scaffold::fill_translated_from`]). The file is written
+/// again, which the watcher sees as one more save.
+fn fill_digests(preview: &Preview, content: &Path, paths: &[PathBuf]) {
+    let Some(default) = preview
+        .project()
+        .map(|p| p.site.config.default_code().to_string())
+    else {
+        return;
+    };
+    for path in paths {
+        let Ok(path) = std::fs::canonicalize(path) else {
+            continue;
+        };
+        match sportello::scaffold::fill_translated_from(content, &path, &default) {
+            Ok(Some(digest)) => eprintln!(
+                "{}: `translated_from: {digest}` written (the original as it is now)",
+                path.display()
+            ),
+            Ok(None) => {}
+            Err(e) => eprintln!("warning: {e}"),
+        }
+    }
 }
 
 /// Whether an event is part of a save, and if so whether it ends one: a file

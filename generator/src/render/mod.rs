@@ -552,9 +552,11 @@ impl<'a> Renderer<'a> {
                     .push(Diagnostic::error(rel, e.to_string()));
             }
         };
+        crate::progress::begin("rendering", jobs.len() as u64);
         let outcomes: Vec<PageOutcome> = jobs
             .par_iter()
             .map(|&(gid, lang)| {
+                crate::progress::advance(1);
                 if is_clean(gid) {
                     sink.keep(&index_path(&site.groups[gid].urls[lang]));
                     return PageOutcome {
@@ -570,7 +572,7 @@ impl<'a> Renderer<'a> {
                 o
             })
             .collect();
-
+        crate::progress::end();
         crate::phase("render", &mut t);
         // Anchors are checked once every page's headings are known.
         let mut facts = vec![PageFacts::default(); site.pages.len()];
