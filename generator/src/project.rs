@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use crate::{
     Diagnostic, Diagnostics, Error, Options, Renderer, Site, Theme, config, data, load, phase,
+    render,
 };
 
 /// A loaded site and its theme: everything rendering needs, immutable.
@@ -14,6 +15,9 @@ pub struct Project {
     pub theme: Theme,
     /// Rendered for `serve`'s preview (drafts marked as such).
     pub preview: bool,
+    /// What every render shares (per-language values, feeds, outdated
+    /// translations): computed once here, not per renderer.
+    shared: render::Shared,
 }
 
 impl Project {
@@ -41,15 +45,24 @@ impl Project {
         check_menu(&site, &opts.content, diags);
         let mut theme = theme?;
         register_functions(&mut theme, &site);
+        let shared = render::Shared::new(&site, &theme);
+        phase("shared values", &mut t);
         Some(Project {
             site,
             theme,
             preview: opts.preview,
+            shared,
         })
     }
 
     pub fn renderer(&self) -> Renderer<'_> {
-        Renderer::new(&self.site, &self.theme).with_preview(self.preview)
+        Renderer::new(&self.site, &self.theme, &self.shared).with_preview(self.preview)
+    }
+
+    /// After page texts changed in place (`serve`'s preview): an original's
+    /// text decides which translations are outdated.
+    pub fn texts_changed(&mut self) {
+        self.shared = render::Shared::new(&self.site, &self.theme);
     }
 
     /// Renders one page (by source key, e.g. `contact/_index`) in a language,

@@ -128,6 +128,17 @@ impl DirSink {
     }
 }
 
+/// Makes the folder of a file about to be written. Most pages have a folder
+/// of their own whose parent exists: one `mkdir`, where `create_dir_all`
+/// would first ask whether it exists (a `stat` per page).
+fn make_dir(dir: &Path) -> io::Result<()> {
+    match std::fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(_) => std::fs::create_dir_all(dir),
+    }
+}
+
 /// `rel` as a path under the output folder, or the refusal: only plain
 /// names, no `..`, `.`, root or drive, and no backslash (a separator on
 /// Windows). Checked for every file, whatever produced its name.
@@ -147,7 +158,8 @@ impl Sink for DirSink {
     fn put(&self, rel: &str, bytes: &[u8]) -> Result<(), Error> {
         let path = self.root.join(under_root(rel)?);
         self.record(rel);
-        if Self::unchanged_on_disk(&path, bytes) {
+        // Into a folder that was empty, there is nothing to compare with.
+        if !self.fresh && Self::unchanged_on_disk(&path, bytes) {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
@@ -156,7 +168,7 @@ impl Sink for DirSink {
             source,
         };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(output)?;
+            make_dir(dir).map_err(output)?;
         }
         std::fs::write(&path, bytes).map_err(output)?;
         self.written.fetch_add(1, Ordering::Relaxed);

@@ -142,3 +142,29 @@ fn drafts_carry_a_banner_in_the_preview_and_never_in_a_build() {
         "{built}"
     );
 }
+
+/// Regression: the set of outdated translations is computed once per loaded
+/// site; an original edited in the preview must still mark its translation.
+#[test]
+fn preview_edit_of_an_original_marks_its_translation_outdated() {
+    let (dir, mut preview) = site();
+    let original = "---\ntitle: A\n---\n## Uno {#one}\n";
+    let digest = sportello::model::digest(original);
+    write(
+        dir.path(),
+        "content/a.en.md",
+        &format!("---\ntitle: A\ntranslated_from: \"{digest}\"\n---\n## One {{#one}}\n"),
+    );
+    preview.rebuild().unwrap();
+    let read = || std::fs::read_to_string(dir.path().join("public/en/a/index.html")).unwrap();
+    let notice = "This translation may be out of date";
+    assert!(!read().contains(notice), "made from the current original");
+    let a = write(
+        dir.path(),
+        "content/a.it.md",
+        "---\ntitle: A\n---\n## Uno {#one}\n\nUna frase nuova.\n",
+    );
+    let result = preview.changed(&[a]).unwrap();
+    assert_eq!(result.updated, Some(1), "{}", result.line());
+    assert!(read().contains(notice), "{}", read());
+}

@@ -11,6 +11,7 @@ pub mod url_path;
 
 use std::path::{Path, PathBuf};
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -37,8 +38,10 @@ pub struct SourcePage {
     pub front: FrontMatter,
     /// The file on disk.
     source: PathBuf,
-    /// The whole file, read when first needed: a build that reuses this
-    /// page's output (the build cache) may never need it.
+    /// The whole file, read when first needed by [`SourcePage::text`] (a
+    /// located message, rare) and then kept. Loading does not keep it, and
+    /// rendering reads it without keeping it ([`SourcePage::body`]): holding
+    /// every page's text would make a build's memory grow with the site.
     text: OnceLock<String>,
     /// Where the body starts in the text.
     pub body_start: usize,
@@ -101,9 +104,27 @@ impl SourcePage {
             .get_or_init(|| read_text(&self.source, &self.path).unwrap_or_default())
     }
 
-    pub fn body(&self) -> &str {
-        let text = self.text();
-        text.get(self.body_start..).unwrap_or_default()
+    /// The whole file, without keeping it when it was not kept already.
+    pub fn read(&self) -> Cow<'_, str> {
+        match self.text.get() {
+            Some(t) => Cow::Borrowed(t),
+            None => Cow::Owned(read_text(&self.source, &self.path).unwrap_or_default()),
+        }
+    }
+
+    /// The body (read now, and not kept, unless the text is held).
+    pub fn body(&self) -> Cow<'_, str> {
+        match self.read() {
+            Cow::Borrowed(t) => Cow::Borrowed(t.get(self.body_start..).unwrap_or_default()),
+            Cow::Owned(mut t) => {
+                if t.is_char_boundary(self.body_start) {
+                    t.drain(..self.body_start);
+                } else {
+                    t.clear();
+                }
+                Cow::Owned(t)
+            }
+        }
     }
 
     /// Replaces the text after an edit that kept the front matter (`serve`).
@@ -405,7 +426,7 @@ fn read_page(
                 front_hash: text_hash(&text[..body_start]),
                 body_hash: text_hash(&text[body_start..]),
                 stamp,
-                text: OnceLock::from(text),
+                text: OnceLock::new(),
                 from_cache: false,
             };
             Some(n.page(lang, path, shown, rel, content))

@@ -77,11 +77,35 @@ pub struct Summary {
 pub struct Renderer<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
-    langs: Vec<LangValues>,
+    shared: &'a Shared,
     preview: bool,
+}
+
+/// What every render of one loaded site shares, computed once per loaded
+/// project rather than for each renderer (a form error page asks for one).
+pub struct Shared {
+    langs: Vec<LangValues>,
     /// Translations made from an older version of their original.
-    outdated: std::collections::HashSet<PageId>,
+    outdated: HashSet<PageId>,
     feeds: crate::feed::Feeds,
+}
+
+impl Shared {
+    pub fn new(site: &Site, theme: &Theme) -> Shared {
+        let langs = (0..site.config.languages.len())
+            .map(|l| lang_values(site, theme, l))
+            .collect();
+        let outdated = if site.config.stale_notice {
+            site.outdated_translations()
+        } else {
+            Default::default()
+        };
+        Shared {
+            langs,
+            outdated,
+            feeds: crate::feed::Feeds::new(site),
+        }
+    }
 }
 
 /// What every page of one language shares.
@@ -161,22 +185,13 @@ struct ListItem<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
-        let langs = (0..site.config.languages.len())
-            .map(|l| lang_values(site, theme, l))
-            .collect();
-        let outdated = if site.config.stale_notice {
-            site.outdated_translations()
-        } else {
-            Default::default()
-        };
+    /// `shared` must come from the same site and theme ([`Shared::new`]).
+    pub fn new(site: &'a Site, theme: &'a Theme, shared: &'a Shared) -> Self {
         Renderer {
             site,
             theme,
-            langs,
+            shared,
             preview: false,
-            outdated,
-            feeds: crate::feed::Feeds::new(site),
         }
     }
 
@@ -198,7 +213,7 @@ impl<'a> Renderer<'a> {
 
     /// The context shared by every page of `lang`.
     fn base_context(&self, lang: LangId) -> Context {
-        let lv = &self.langs[lang];
+        let lv = &self.shared.langs[lang];
         let mut ctx = Context::new();
         ctx.insert_value("lang", lv.lang.clone());
         ctx.insert("lang_code", &self.site.config.languages[lang].code);
@@ -251,7 +266,7 @@ impl<'a> Renderer<'a> {
         };
         let languages = &site.config.languages;
         let rtl = languages[page.lang].dir == "rtl";
-        let md = markdown::render(page.body(), &mut links, rtl);
+        let md = markdown::render(&page.body(), &mut links, rtl);
         let template = self.template_of(gid, lang);
         let mut outcome = PageOutcome::default();
         if !is_fallback {
@@ -285,7 +300,7 @@ impl<'a> Renderer<'a> {
         }
         let content_lang = &languages[page.lang];
         let original_url = &site.groups[gid].urls[page.lang];
-        let original_changed = (!is_fallback && self.outdated.contains(&pid))
+        let original_changed = (!is_fallback && self.shared.outdated.contains(&pid))
             .then(|| g.members[default])
             .flatten()
             .map(|orig| {
@@ -332,7 +347,7 @@ impl<'a> Renderer<'a> {
         ctx.insert("translations", &self.translations(gid, lang));
         ctx.insert("alternates", &self.alternates(gid));
         ctx.insert("breadcrumbs", &self.breadcrumbs(gid, lang));
-        ctx.insert("feeds", &self.feeds.links(site, gid, lang));
+        ctx.insert("feeds", &self.shared.feeds.links(site, gid, lang));
         if matches!(g.kind, Kind::Home | Kind::Section) {
             let items: Vec<ListItem> = g.children[lang]
                 .iter()
@@ -664,7 +679,7 @@ impl<'a> Renderer<'a> {
                 .for_each(|(name, xml)| put(name, xml.as_bytes())),
             Err(d) => diags.push(*d),
         }
-        for (name, xml) in self.feeds.files(site) {
+        for (name, xml) in self.shared.feeds.files(site) {
             put(&name, xml.as_bytes());
         }
         let mut robots = Context::new();
@@ -809,7 +824,7 @@ impl<'a> Renderer<'a> {
                 continue;
             }
             let mut ctx = Context::new();
-            ctx.insert_value("lang", self.langs[lang].lang.clone());
+            ctx.insert_value("lang", self.shared.langs[lang].lang.clone());
             ctx.insert("title", &page.front.title);
             ctx.insert("target", target);
             ctx.insert("permalink", &site.config.permalink(target));
