@@ -240,7 +240,8 @@ impl Site {
             .collect();
 
         associations.sort_by(|a, b| {
-            (a.name.value.to_lowercase(), &a.id.value).cmp(&(b.name.value.to_lowercase(), &b.id.value))
+            (a.name.value.to_lowercase(), &a.id.value)
+                .cmp(&(b.name.value.to_lowercase(), &b.id.value))
         });
         let mut site = Site {
             config,
@@ -269,7 +270,11 @@ impl Site {
         let default = self.default_lang();
         let with_template = |name: &str| {
             self.groups.iter().position(|g| {
-                self.page(g.source(default, default).0).front.template.as_deref() == Some(name)
+                self.page(g.source(default, default).0)
+                    .front
+                    .template
+                    .as_deref()
+                    == Some(name)
             })
         };
         self.directory = Directory {
@@ -282,8 +287,11 @@ impl Site {
         let data = std::path::Path::new("content/_data/associations.yaml");
         let Some(dir) = self.directory.by_sector else {
             diags.push(
-                Diagnostic::warning(data, "associations are listed, but no page shows the directory")
-                    .hint("add a section whose `_index` has `template: directory`"),
+                Diagnostic::warning(
+                    data,
+                    "associations are listed, but no page shows the directory",
+                )
+                .hint("add a section whose `_index` has `template: directory`"),
             );
             return;
         };
@@ -299,7 +307,10 @@ impl Site {
                     diags.push(
                         Diagnostic::error(
                             data,
-                            format!("the page of association `{}` would be {url}, the URL of a page", a.id.value),
+                            format!(
+                                "the page of association `{}` would be {url}, the URL of a page",
+                                a.id.value
+                            ),
                         )
                         .hint("give the association another id"),
                     );

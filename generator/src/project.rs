@@ -33,8 +33,12 @@ impl Project {
         let config = config::SiteConfig::load(&opts.content.join("site.yaml"), diags)?;
         let theme = Theme::load(&opts.themes, &config, diags);
         let desks = data::load_desks(&opts.content, diags);
-        let associations =
-            data::associations::load(&opts.content, &config, jiff::ZonedDateTime::now().date(), diags);
+        let associations = data::associations::load(
+            &opts.content,
+            &config,
+            jiff::ZonedDateTime::now().date(),
+            diags,
+        );
         phase("config+theme", &mut t);
         let loaded = load::load(&opts.content, &config, diags, known);
         phase("load", &mut t);

@@ -55,7 +55,9 @@ fn entries(site: &Site) -> Vec<Entry> {
     // interface translated, its description marked where it falls back).
     let nlang = site.config.languages.len();
     for a in &site.associations {
-        let urls: Vec<String> = (0..nlang).filter_map(|l| site.association_url(a, l)).collect();
+        let urls: Vec<String> = (0..nlang)
+            .filter_map(|l| site.association_url(a, l))
+            .collect();
         for url in &urls {
             out.push(Entry {
                 loc: site.config.permalink(url),

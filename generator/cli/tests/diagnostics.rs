@@ -604,7 +604,10 @@ fn association_entries_are_validated_with_located_errors() {
   source: ponte.example.org
 "#;
     let run = TestSite::new()
-        .file("content/associations/_index.it.md", "---\ntitle: Associazioni\ntemplate: directory\n---\n")
+        .file(
+            "content/associations/_index.it.md",
+            "---\ntitle: Associazioni\ntemplate: directory\n---\n",
+        )
         .file("content/_data/associations.yaml", bad)
         .check();
     assert!(!run.ok());
@@ -624,6 +627,9 @@ fn huge_association_description_is_refused_at_its_line() {
         .check();
     assert!(!run.ok());
     let err = run.stderr();
-    assert!(err.contains("description is 100000 characters long (at most 600)"), "{err}");
+    assert!(
+        err.contains("description is 100000 characters long (at most 600)"),
+        "{err}"
+    );
     assert!(err.contains("content/_data/associations.yaml:7:"), "{err}");
 }

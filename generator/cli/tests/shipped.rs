@@ -59,7 +59,7 @@ fn shipped_site_builds_every_page_in_seven_languages() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("(it 14, en 14, fr 14, ar 14, ro 14, sq 14, uk 14), 0 fallbacks"),
+        stderr.contains("(it 16, en 16, fr 16, ar 16, ro 16, sq 16, uk 16), 0 fallbacks"),
         "{stderr}"
     );
     assert!(!stderr.contains("warning"), "{stderr}");
@@ -67,6 +67,18 @@ fn shipped_site_builds_every_page_in_seven_languages() {
         std::fs::read_to_string(out_dir.path().join("public/ar/contact/thanks/index.html"))
             .unwrap();
     assert!(thanks.contains(r#"<html lang="ar" dir="rtl">"#));
+    // No association has consented to be listed: the directory ships empty,
+    // inviting them to ask, in every language.
+    let directory =
+        std::fs::read_to_string(out_dir.path().join("public/ar/associations/index.html")).unwrap();
+    assert!(
+        directory.contains("لا توجد أي جمعية في الدليل حتى الآن."),
+        "{directory}"
+    );
+    assert!(
+        directory.contains(r#"<a href="/ar/contact/">"#),
+        "{directory}"
+    );
     let footer = std::fs::read_to_string(out_dir.path().join("public/uk/index.html")).unwrap();
     assert!(
         footer.contains("PROG-2330") && footer.contains("I67B18000050007"),

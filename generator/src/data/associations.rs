@@ -99,7 +99,11 @@ impl Association {
 
     /// The description shown in `code`, and whether it is the original's
     /// (the fallback) rather than a text in that language.
-    pub fn description_in<'a>(&'a self, code: &str, config: &'a SiteConfig) -> (&'a str, &'a str, bool) {
+    pub fn description_in<'a>(
+        &'a self,
+        code: &str,
+        config: &'a SiteConfig,
+    ) -> (&'a str, &'a str, bool) {
         if let Some(d) = self.description.get(code) {
             return (&d.value, code_of(&self.description, code), false);
         }
@@ -109,7 +113,9 @@ impl Association {
     }
 
     pub fn consent_day(&self) -> Option<Date> {
-        self.consent_date.as_ref().and_then(|d| parse_date(&d.value))
+        self.consent_date
+            .as_ref()
+            .and_then(|d| parse_date(&d.value))
     }
 }
 
@@ -178,16 +184,34 @@ struct Check<'a> {
 }
 
 impl Check<'_> {
-    fn at<T>(&mut self, value: &Spanned<T>, message: String, hint: impl Into<String>) {
+    /// An error underlining `value` where it is written.
+    fn at<T: Width>(&mut self, value: &Spanned<T>, message: String, hint: impl Into<String>) {
         let (line, col) = yaml::position(value);
-        self.at_line(line, col, message, hint);
+        self.at_span(line, col, value.value.width(), message, hint);
     }
 
     fn at_line(&mut self, line: usize, col: usize, message: String, hint: impl Into<String>) {
+        self.at_span(line, col, 1, message, hint);
+    }
+
+    fn at_span(
+        &mut self,
+        line: usize,
+        col: usize,
+        width: usize,
+        message: String,
+        hint: impl Into<String>,
+    ) {
         self.ok = false;
+        // Never past the end of the line (a quoted value is longer than its text).
+        let room = self
+            .text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map_or(1, |l| l.chars().count().saturating_sub(col - 1).max(1));
         self.diags.push(
             Diagnostic::error(self.path, message)
-                .at_line_col(self.text, line, col, 1)
+                .at_line_col(self.text, line, col, width.clamp(1, room))
                 .hint(hint),
         );
     }
@@ -248,10 +272,9 @@ impl Check<'_> {
         }
         if let Some(p) = &a.phone {
             let digits = p.value.chars().filter(char::is_ascii_digit).count();
-            let allowed = p
-                .value
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '/' | '(' | ')'));
+            let allowed = p.value.chars().all(|c| {
+                c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '.' | '/' | '(' | ')')
+            });
             if !allowed || !(6..=15).contains(&digits) || p.value.len() > 30 {
                 self.at(
                     p,
@@ -273,14 +296,20 @@ impl Check<'_> {
         for (code, d) in &a.description {
             if config.lang(code).is_none() {
                 let (line, col) = self.key_position(d, code);
-                let hint = match closest(code, &config.codes().collect::<Vec<_>>()) {
-                    Some(c) => format!("did you mean `{c}`? The site's languages: {}", config.code_list()),
-                    None => format!("the site's languages: {}", config.code_list()),
-                };
-                self.at_line(
+                // Two-letter codes are all close to each other: a "did you
+                // mean" would guess; the list is short enough to read.
+                let hint = format!(
+                    "write it in one of the site's languages: {}",
+                    config.code_list()
+                );
+                self.at_span(
                     line,
                     col,
-                    format!("description in `{}`, a language this site does not have", shown(code)),
+                    code.chars().count(),
+                    format!(
+                        "description in `{}`, a language this site does not have",
+                        shown(code)
+                    ),
                     hint,
                 );
             }
@@ -308,7 +337,9 @@ impl Check<'_> {
             let v = &r.value;
             if v.is_empty()
                 || v.len() > 40
-                || !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | ' '))
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | ' '))
             {
                 self.at(
                     r,
@@ -359,13 +390,19 @@ impl Check<'_> {
         {
             self.at(
                 v,
-                format!("{what} contains an invisible character (U+{:04X})", c as u32),
+                format!(
+                    "{what} contains an invisible character (U+{:04X})",
+                    c as u32
+                ),
                 "retype it by hand: an invisible character was pasted with it",
             );
         } else if s.chars().count() > max {
             self.at(
                 v,
-                format!("{what} is {} characters long (at most {max})", s.chars().count()),
+                format!(
+                    "{what} is {} characters long (at most {max})",
+                    s.chars().count()
+                ),
                 format!("shorten the {what}"),
             );
         }
@@ -420,6 +457,23 @@ impl Check<'_> {
     }
 }
 
+/// How many characters a value takes where it is written (at least).
+trait Width {
+    fn width(&self) -> usize;
+}
+
+impl Width for String {
+    fn width(&self) -> usize {
+        self.chars().count()
+    }
+}
+
+impl Width for i64 {
+    fn width(&self) -> usize {
+        self.to_string().len()
+    }
+}
+
 /// A value as it may appear in a message: one line, not endless, with
 /// invisible characters shown as their code.
 fn shown(s: &str) -> String {
@@ -443,6 +497,17 @@ fn shown(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Other languages fall back to Italian and `check` reports the gap;
+    /// a sector missing in Italian would show its bare id.
+    #[test]
+    fn every_sector_has_a_label_in_the_default_theme() {
+        let it: serde_json::Value =
+            yaml::from_str(include_str!("../../../themes/default/i18n/it.yaml")).unwrap();
+        for s in SECTORS {
+            assert!(it["sectors"][s].is_string(), "no label for sector `{s}`");
+        }
+    }
 
     #[test]
     fn shown_values_stay_short_and_visible() {

@@ -69,7 +69,12 @@ struct Group<'e, 'a> {
     associations: Vec<&'e Entry<'a>>,
 }
 
-fn entry<'a>(site: &'a Site, strings: &serde_json::Value, a: &'a Association, lang: LangId) -> Entry<'a> {
+fn entry<'a>(
+    site: &'a Site,
+    strings: &serde_json::Value,
+    a: &'a Association,
+    lang: LangId,
+) -> Entry<'a> {
     let config = &site.config;
     let code = &config.languages[lang].code;
     let (text, text_lang, is_fallback) = a.description_in(code, config);
@@ -81,7 +86,11 @@ fn entry<'a>(site: &'a Site, strings: &serde_json::Value, a: &'a Association, la
         url: site.association_url(a, lang),
         city: &a.city.value,
         province: &a.province.value,
-        sectors: a.sectors.iter().map(|s| sector_label(strings, &s.value)).collect(),
+        sectors: a
+            .sectors
+            .iter()
+            .map(|s| sector_label(strings, &s.value))
+            .collect(),
         languages: a
             .languages
             .iter()
@@ -89,7 +98,8 @@ fn entry<'a>(site: &'a Site, strings: &serde_json::Value, a: &'a Association, la
                 let known = config.lang(&l.value);
                 Spoken {
                     code: &l.value,
-                    label: known.map_or_else(|| l.value.clone(), |i| config.languages[i].name.clone()),
+                    label: known
+                        .map_or_else(|| l.value.clone(), |i| config.languages[i].name.clone()),
                     autonym: known.is_some(),
                 }
             })
@@ -97,7 +107,11 @@ fn entry<'a>(site: &'a Site, strings: &serde_json::Value, a: &'a Association, la
         email: a.email.as_ref().map(|e| e.value.as_str()),
         phone: a.phone.as_ref().map(|p| p.value.as_str()),
         phone_href: a.phone.as_ref().map(|p| {
-            let digits: String = p.value.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+            let digits: String = p
+                .value
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
             format!("tel:{digits}")
         }),
         website: a.website.as_ref().map(|w| w.value.as_str()),
@@ -181,14 +195,23 @@ pub(super) fn values(site: &Site, strings: &serde_json::Value, lang: LangId) -> 
 fn city_anchor(city: &str) -> String {
     let s: String = city
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                '-'
+            }
+        })
         .collect();
     format!("city-{s}")
 }
 
 impl Renderer<'_> {
     /// Every association's page in `lang`: `(URL, HTML)`.
-    pub(super) fn association_pages(&self, lang: LangId) -> Vec<(String, Result<String, Box<Diagnostic>>)> {
+    pub(super) fn association_pages(
+        &self,
+        lang: LangId,
+    ) -> Vec<(String, Result<String, Box<Diagnostic>>)> {
         let site = self.site;
         let Some(dir) = site.directory.by_sector else {
             return Vec::new();

@@ -568,7 +568,10 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        for (lang, count) in per_lang_associations(self, &put, diags).into_iter().enumerate() {
+        for (lang, count) in per_lang_associations(self, &put, diags)
+            .into_iter()
+            .enumerate()
+        {
             summary.pages[lang].1 += count;
             summary.files += count;
         }
@@ -685,7 +688,11 @@ impl<'a> Renderer<'a> {
             .flat_map(|g| g.urls.iter().map(String::as_str))
             .collect();
         let association_urls: HashSet<String> = (0..site.config.languages.len())
-            .flat_map(|l| site.associations.iter().filter_map(move |a| site.association_url(a, l)))
+            .flat_map(|l| {
+                site.associations
+                    .iter()
+                    .filter_map(move |a| site.association_url(a, l))
+            })
             .collect();
         let mut n = 0;
         for (alias, lang, gid) in site.aliases() {
@@ -750,8 +757,10 @@ fn per_lang_associations(
     diags: &mut Diagnostics,
 ) -> Vec<usize> {
     let nlang = r.site.config.languages.len();
-    let rendered: Vec<Vec<(String, Result<String, Box<Diagnostic>>)>> =
-        (0..nlang).into_par_iter().map(|l| r.association_pages(l)).collect();
+    let rendered: Vec<Vec<(String, Result<String, Box<Diagnostic>>)>> = (0..nlang)
+        .into_par_iter()
+        .map(|l| r.association_pages(l))
+        .collect();
     let mut counts = vec![0; nlang];
     for (lang, pages) in rendered.into_iter().enumerate() {
         for (url, html) in pages {
