@@ -190,10 +190,6 @@ impl Check<'_> {
         self.at_span(line, col, value.value.width(), message, hint);
     }
 
-    fn at_line(&mut self, line: usize, col: usize, message: String, hint: impl Into<String>) {
-        self.at_span(line, col, 1, message, hint);
-    }
-
     fn at_span(
         &mut self,
         line: usize,

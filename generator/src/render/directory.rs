@@ -206,12 +206,12 @@ fn city_anchor(city: &str) -> String {
     format!("city-{s}")
 }
 
+/// An association's page: its URL and its HTML, or why it did not render.
+pub(super) type AssociationPage = (String, Result<String, Box<Diagnostic>>);
+
 impl Renderer<'_> {
-    /// Every association's page in `lang`: `(URL, HTML)`.
-    pub(super) fn association_pages(
-        &self,
-        lang: LangId,
-    ) -> Vec<(String, Result<String, Box<Diagnostic>>)> {
+    /// Every association's page in `lang`.
+    pub(super) fn association_pages(&self, lang: LangId) -> Vec<AssociationPage> {
         let site = self.site;
         let Some(dir) = site.directory.by_sector else {
             return Vec::new();

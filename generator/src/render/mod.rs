@@ -757,7 +757,7 @@ fn per_lang_associations(
     diags: &mut Diagnostics,
 ) -> Vec<usize> {
     let nlang = r.site.config.languages.len();
-    let rendered: Vec<Vec<(String, Result<String, Box<Diagnostic>>)>> = (0..nlang)
+    let rendered: Vec<Vec<directory::AssociationPage>> = (0..nlang)
         .into_par_iter()
         .map(|l| r.association_pages(l))
         .collect();

@@ -65,7 +65,7 @@ function firstFallback(siteDir, lang) {
 
 for (const lang of LANGS) {
   const kinds = pagesOfKind(lang);
-  for (const kind of ['home', 'section', 'guide', 'desks', 'contact', 'thanks', 'notFound']) {
+  for (const kind of ['home', 'section', 'guide', 'desks', 'directory', 'directoryCity', 'contact', 'thanks', 'notFound']) {
     test(`axe: ${kind} (${lang}) ${kinds[kind] ?? ''}`, async () => {
       assert.ok(kinds[kind], `no ${kind} page found in the built /${lang}/ site`);
       await check(BASE, kinds[kind]);
@@ -90,6 +90,27 @@ for (const lang of ['ar', 'en']) {
     assert.match(html, /<(article|div)[^>]*\slang="it"/, 'the borrowed text is marked with its own language');
     await check(fixture.url, path);
   });
+}
+
+// The shipped directory is empty (no association has consented yet): the
+// fixture lists made-up ones, so their pages and the filled directory are
+// checked too — the Italian one with an Arabic description falling back.
+for (const lang of LANGS) {
+  for (const kind of ['directory', 'directoryCity']) {
+    test(`axe: ${kind} with associations (${lang}) in the fixture site`, async () => {
+      const path = pagesOfKind(lang, FIXTURE_DIR)[kind];
+      assert.ok(path, `the fixture has a ${kind} page in ${lang}`);
+      assert.match(read(FIXTURE_DIR, path), /class="associations"/);
+      await check(fixture.url, path);
+    });
+  }
+  for (const id of ['donne-in-rete', 'ponte-sud']) {
+    test(`axe: association page ${id} (${lang}) in the fixture site`, async () => {
+      const path = `/${lang}/associations/${id}/`;
+      assert.match(read(FIXTURE_DIR, path), /"@type":"Organization"/);
+      await check(fixture.url, path);
+    });
+  }
 }
 
 const siteLangs = [...new Set(sitemapPaths().map((p) => p.split('/')[1]))].filter((l) => l !== 'it');
