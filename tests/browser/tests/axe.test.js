@@ -92,27 +92,6 @@ for (const lang of ['ar', 'en']) {
   });
 }
 
-// The shipped directory is empty (no association has consented yet): the
-// fixture lists made-up ones, so their pages and the filled directory are
-// checked too — the Italian one with an Arabic description falling back.
-for (const lang of LANGS) {
-  for (const kind of ['directory', 'directoryCity']) {
-    test(`axe: ${kind} with associations (${lang}) in the fixture site`, async () => {
-      const path = pagesOfKind(lang, FIXTURE_DIR)[kind];
-      assert.ok(path, `the fixture has a ${kind} page in ${lang}`);
-      assert.match(read(FIXTURE_DIR, path), /class="associations"/);
-      await check(fixture.url, path);
-    });
-  }
-  for (const id of ['donne-in-rete', 'ponte-sud']) {
-    test(`axe: association page ${id} (${lang}) in the fixture site`, async () => {
-      const path = `/${lang}/associations/${id}/`;
-      assert.match(read(FIXTURE_DIR, path), /"@type":"Organization"/);
-      await check(fixture.url, path);
-    });
-  }
-}
-
 const siteLangs = [...new Set(sitemapPaths().map((p) => p.split('/')[1]))].filter((l) => l !== 'it');
 const siteFallback = ['ar', ...siteLangs.filter((l) => l !== 'ar')].map((l) => firstFallback(SITE_DIR, l)).find(Boolean);
 test(`axe: a fallback page of the site ${siteFallback ?? ''}`, { skip: siteFallback ? false : 'every page of the site is translated (the fixture covers fallbacks)' }, async () => {
