@@ -1,4 +1,5 @@
-//! Data files in `content/_data/`: the desks.
+//! Data files in `content/_data/`: the desks (here) and the directory of
+//! [`associations`].
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::yaml;
+
+pub mod associations;
 
 pub const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 

@@ -1,10 +1,12 @@
 //! schema.org JSON-LD for the desks: each desk a `LocalBusiness` (a place an
-//! organisation keeps, with opening hours) with its `ContactPoint`.
+//! organisation keeps, with opening hours) with its `ContactPoint`; and for
+//! each association of the directory, an `Organization`.
 
 use serde_json::{Value, json};
 
 use crate::config::LangId;
 use crate::data::DeskStatus;
+use crate::data::associations::Association;
 use crate::model::Site;
 
 const SCHEMA_DAYS: [(&str, &str); 7] = [
@@ -72,4 +74,45 @@ pub fn desks(site: &Site, lang: LangId) -> String {
     let doc = json!({"@context": "https://schema.org", "@graph": graph});
     // `</script>` inside a string would end the script element early.
     doc.to_string().replace('<', "\\u003c")
+}
+
+/// An association's `Organization`, in `lang` (its description as shown,
+/// with its language), safe to inline.
+pub fn association(site: &Site, a: &Association, lang: LangId) -> String {
+    let code = &site.config.languages[lang].code;
+    let (text, text_lang, _) = a.description_in(code, &site.config);
+    let mut org = json!({
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": a.name.value,
+        "description": {"@value": text, "@language": text_lang},
+        "address": {
+            "@type": "PostalAddress",
+            "addressLocality": a.city.value,
+            "addressRegion": a.province.value,
+            "addressCountry": "IT",
+        },
+        "areaServed": a.city.value,
+        "knowsLanguage": a.languages.iter().map(|l| l.value.as_str()).collect::<Vec<_>>(),
+    });
+    if let Some(url) = site.association_url(a, lang) {
+        org["@id"] = json!(site.config.permalink(&url));
+    }
+    if let Some(w) = &a.website {
+        org["url"] = json!(w.value);
+    }
+    if let Some(e) = &a.email {
+        org["email"] = json!(e.value);
+    }
+    if let Some(p) = &a.phone {
+        org["telephone"] = json!(p.value);
+    }
+    if let Some(f) = &a.founded {
+        org["foundingDate"] = json!(f.value.to_string());
+    }
+    if let Some(s) = &a.source {
+        org["subjectOf"] = json!({"@type": "WebPage", "url": s.value});
+    }
+    // `</script>` inside a string would end the script element early.
+    org.to_string().replace('<', "\\u003c")
 }

@@ -3,7 +3,8 @@
 //! The pipeline, one module a stage:
 //!
 //! 1. **load** — [`config`] reads `site.yaml`, [`load`] reads every page and
-//!    its front matter in parallel, [`data`] reads the desks;
+//!    its front matter in parallel, [`data`] reads the desks and the
+//!    directory's associations;
 //! 2. **model** — [`model`] groups files into translations, hangs them in
 //!    sections, and gives each page its URL in every language;
 //! 3. **render** — [`render`] turns each page into HTML with the [`theme`]'s

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{LangId, SiteConfig};
 use crate::data::Desk;
+use crate::data::associations::Association;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{self, Asset, Loaded, SourcePage};
 
@@ -74,10 +75,27 @@ impl Group {
     }
 }
 
+/// The directory's pages, where the site has them.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Directory {
+    pub by_sector: Option<GroupId>,
+    pub by_city: Option<GroupId>,
+}
+
+/// An association's page: one segment, its id, under the directory.
+fn association_url(directory: &Group, id: &str, lang: LangId) -> String {
+    format!("{}{id}/", directory.urls[lang])
+}
+
 /// The whole site, immutable once built; shared by reference while rendering.
 pub struct Site {
     pub config: SiteConfig,
     pub desks: Vec<Desk>,
+    /// The directory's entries, sorted by name.
+    pub associations: Vec<Association>,
+    /// The directory's pages (templates `directory` and `directory_city`);
+    /// each association's page hangs under the first.
+    pub directory: Directory,
     pub pages: Vec<SourcePage>,
     pub groups: Vec<Group>,
     pub assets: Vec<Asset>,
@@ -123,6 +141,7 @@ impl Site {
     pub fn build(
         config: SiteConfig,
         desks: Vec<Desk>,
+        mut associations: Vec<Association>,
         loaded: Loaded,
         include_drafts: bool,
         diags: &mut Diagnostics,
@@ -228,9 +247,15 @@ impl Site {
             .map(|(i, a)| (a.rel.clone(), i))
             .collect();
 
+        associations.sort_by(|a, b| {
+            (a.name.value.to_lowercase(), &a.id.value)
+                .cmp(&(b.name.value.to_lowercase(), &b.id.value))
+        });
         let mut site = Site {
             config,
             desks,
+            associations,
+            directory: Directory::default(),
             pages,
             groups,
             assets: loaded.assets,
@@ -242,7 +267,72 @@ impl Site {
         site.link_sections();
         site.compute_urls(diags);
         site.sort_children();
+        site.find_directory(diags);
         site
+    }
+
+    /// The pages showing the directory, and the URL of every association's
+    /// page under it; an association without a directory page, or whose
+    /// page would take a page's URL, is reported.
+    fn find_directory(&mut self, diags: &mut Diagnostics) {
+        let default = self.default_lang();
+        let with_template = |name: &str| {
+            self.groups.iter().position(|g| {
+                self.page(g.source(default, default).0)
+                    .front
+                    .template
+                    .as_deref()
+                    == Some(name)
+            })
+        };
+        self.directory = Directory {
+            by_sector: with_template("directory"),
+            by_city: with_template("directory_city"),
+        };
+        if self.associations.is_empty() {
+            return;
+        }
+        let data = std::path::Path::new("content/_data/associations.yaml");
+        let Some(dir) = self.directory.by_sector else {
+            diags.push(
+                Diagnostic::warning(
+                    data,
+                    "associations are listed, but no page shows the directory",
+                )
+                .hint("add a section whose `_index` has `template: directory`"),
+            );
+            return;
+        };
+        let taken: std::collections::HashSet<&str> = self
+            .groups
+            .iter()
+            .flat_map(|g| g.urls.iter().map(String::as_str))
+            .collect();
+        for a in &self.associations {
+            for lang in 0..self.config.languages.len() {
+                let url = association_url(&self.groups[dir], &a.id.value, lang);
+                if taken.contains(url.as_str()) {
+                    diags.push(
+                        Diagnostic::error(
+                            data,
+                            format!(
+                                "the page of association `{}` would be {url}, the URL of a page",
+                                a.id.value
+                            ),
+                        )
+                        .hint("give the association another id"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The URL of an association's page in `lang`, if the site has a directory.
+    pub fn association_url(&self, a: &Association, lang: LangId) -> Option<String> {
+        self.directory
+            .by_sector
+            .map(|d| association_url(&self.groups[d], &a.id.value, lang))
     }
 
     /// Section folder → its group.

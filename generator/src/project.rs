@@ -37,10 +37,16 @@ impl Project {
         let config = config::SiteConfig::load(&opts.content.join("site.yaml"), diags)?;
         let theme = Theme::load(&opts.themes, &config, diags);
         let desks = data::load_desks(&opts.content, diags);
+        let associations = data::associations::load(
+            &opts.content,
+            &config,
+            jiff::ZonedDateTime::now().date(),
+            diags,
+        );
         phase("config+theme", &mut t);
         let loaded = load::load(&opts.content, &config, diags, known);
         phase("load", &mut t);
-        let site = Site::build(config, desks, loaded, opts.drafts, diags);
+        let site = Site::build(config, desks, associations, loaded, opts.drafts, diags);
         phase("model", &mut t);
         check_menu(&site, &opts.content, diags);
         let mut theme = theme?;

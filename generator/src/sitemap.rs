@@ -51,6 +51,31 @@ fn entries(site: &Site) -> Vec<Entry> {
             });
         }
     }
+    // Each association's page is a page of its own in every language (the
+    // interface translated, its description marked where it falls back).
+    let nlang = site.config.languages.len();
+    for a in &site.associations {
+        let urls: Vec<String> = (0..nlang)
+            .filter_map(|l| site.association_url(a, l))
+            .collect();
+        for url in &urls {
+            out.push(Entry {
+                loc: site.config.permalink(url),
+                lastmod: None,
+                alternates: if urls.len() > 1 {
+                    urls.iter()
+                        .enumerate()
+                        .map(|(l, u)| Alternate {
+                            hreflang: site.config.languages[l].code.clone(),
+                            href: site.config.permalink(u),
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            });
+        }
+    }
     out
 }
 

@@ -1293,3 +1293,314 @@ fn page_at_the_search_pages_address_is_refused() {
         run.stderr()
     );
 }
+
+/// Made-up associations (tests only: the shipped directory lists none
+/// without a public source and consent).
+const ASSOCIATIONS: &str = r#"- id: donne-in-rete
+  name: Donne in Rete
+  sectors: [women, education]
+  city: Terni
+  province: TR
+  languages: [it, ar, wo]
+  email: info@donne.example.org
+  phone: "+39 0744 000000"
+  website: https://donne.example.org
+  description:
+    ar: دروس في اللغة الإيطالية للنساء
+    it: Corsi di italiano per donne.
+  original_language: ar
+  founded: 2015
+  runts: "12345"
+  source: https://donne.example.org/chi-siamo
+  consent_date: 2026-11-30
+- id: ponte-sud
+  name: Il Ponte Sud
+  sectors: [education, culture]
+  city: Perugia
+  province: PG
+  description:
+    it: Doposcuola e biblioteca interculturale.
+  source: https://ponte.example.org
+  consent_date: 2026-10-01
+- id: terni-sport
+  name: Terni Sport Insieme
+  sectors: [sport]
+  city: Terni
+  province: TR
+  description: { en: Football for everyone. }
+  source: https://sport.example.org
+  consent_date: 2025-01-01
+"#;
+
+/// A site with the two directory pages and `associations.yaml`.
+fn directory_site(associations: &str) -> TestSite {
+    TestSite::new()
+        .file(
+            "content/associations/_index.it.md",
+            "---\ntitle: Associazioni\ntemplate: directory\n---\n",
+        )
+        .file(
+            "content/associations/_index.ar.md",
+            "---\ntitle: الجمعيات\ntemplate: directory\n---\n",
+        )
+        .file(
+            "content/associations/cities.it.md",
+            "---\ntitle: Per città\ntemplate: directory_city\n---\n",
+        )
+        .file("content/_data/associations.yaml", associations)
+}
+
+/// The text of the `<section>` whose heading has `id`.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"<h2 id="{id}">"#))
+        .unwrap_or_else(|| panic!("no section {id}\n{html}"));
+    let end = start + html[start..].find("</section>").unwrap();
+    &html[start..end]
+}
+
+#[test]
+fn directory_lists_associations_by_sector_and_by_city_with_counts() {
+    let run = directory_site(ASSOCIATIONS).build();
+    assert!(run.ok(), "{}", run.stderr());
+    let it = run.file("it/associations/index.html");
+    assert!(
+        it.contains("Associazioni nell&#39;elenco: <strong>3</strong>"),
+        "{it}"
+    );
+    let education = section(&it, "sector-education");
+    assert!(
+        education.contains("Istruzione e corsi di lingua <span class=\"count\">(2)</span>"),
+        "{education}"
+    );
+    assert!(
+        education
+            .contains(r#"<a href="/it/associations/donne-in-rete/"><bdi>Donne in Rete</bdi></a>"#)
+    );
+    assert!(education.contains(r#"<a href="/it/associations/ponte-sud/">"#));
+    assert!(!education.contains("terni-sport"));
+    assert!(section(&it, "sector-sport").contains("(1)"));
+    assert!(
+        !it.contains("sector-housing"),
+        "a sector nobody works in is not listed"
+    );
+    // The same counts in Arabic, with the sectors' Arabic labels and Arabic URLs.
+    let ar = run.file("ar/associations/index.html");
+    let education = section(&ar, "sector-education");
+    assert!(
+        education.contains("التعليم ودروس اللغة <span class=\"count\">(2)</span>"),
+        "{education}"
+    );
+    assert!(education.contains(r#"href="/ar/associations/donne-in-rete/""#));
+    // By city: Perugia 1, Terni 2, each with its province.
+    let cities = run.file("it/associations/cities/index.html");
+    assert!(
+        section(&cities, "city-perugia")
+            .contains("Perugia</bdi> (PG) <span class=\"count\">(1)</span>"),
+        "{cities}"
+    );
+    let terni = section(&cities, "city-terni");
+    assert!(
+        terni.contains("(TR) <span class=\"count\">(2)</span>"),
+        "{terni}"
+    );
+    assert!(terni.contains("Donne in Rete") && terni.contains("Terni Sport Insieme"));
+    assert!(
+        cities.contains(r#"<a href="/it/associations/cities/" aria-current="page">Per città</a>"#),
+        "{cities}"
+    );
+    for lang in ["it", "en", "ar"] {
+        for id in ["donne-in-rete", "ponte-sud", "terni-sport"] {
+            assert!(
+                run.exists(&format!("{lang}/associations/{id}/index.html")),
+                "{lang} {id}"
+            );
+        }
+    }
+}
+
+/// The `<script type="application/ld+json">` of a page, parsed.
+fn json_ld(html: &str) -> serde_json::Value {
+    let open = r#"<script type="application/ld+json">"#;
+    let start = html.find(open).expect("JSON-LD") + open.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).expect("JSON-LD parses")
+}
+
+#[test]
+fn association_page_has_organization_json_ld() {
+    let run = directory_site(ASSOCIATIONS).build();
+    assert!(run.ok(), "{}", run.stderr());
+    let it = run.file("it/associations/donne-in-rete/index.html");
+    let org = json_ld(&it);
+    assert_eq!(org["@context"], "https://schema.org");
+    assert_eq!(org["@type"], "Organization");
+    assert_eq!(org["name"], "Donne in Rete");
+    assert_eq!(
+        org["@id"],
+        "https://example.org/it/associations/donne-in-rete/"
+    );
+    assert_eq!(org["url"], "https://donne.example.org");
+    assert_eq!(org["email"], "info@donne.example.org");
+    assert_eq!(org["foundingDate"], "2015");
+    assert_eq!(org["address"]["addressLocality"], "Terni");
+    assert_eq!(org["address"]["addressRegion"], "TR");
+    assert_eq!(org["description"]["@value"], "Corsi di italiano per donne.");
+    assert_eq!(org["description"]["@language"], "it");
+    // What a reader sees: contacts, sectors linked to the directory, source and consent.
+    assert!(
+        it.contains(r#"<a href="tel:+390744000000" dir="ltr">+39 0744 000000</a>"#),
+        "{it}"
+    );
+    assert!(
+        it.contains(r#"<a href="/it/associations/#sector-women">Donne</a>"#),
+        "{it}"
+    );
+    assert!(
+        it.contains(r#"<span lang="ar">العربية</span>"#),
+        "a site language by its own name"
+    );
+    assert!(
+        it.contains(r#"<span dir="ltr">wo</span>"#),
+        "another language by its code"
+    );
+    assert!(it.contains(r#"<a href="https://donne.example.org/chi-siamo">pagina pubblica</a>"#));
+    assert!(
+        it.contains(r#"<time datetime="2026-11-30">30 novembre 2026</time>"#),
+        "{it}"
+    );
+    assert!(
+        it.contains(r#"<a href="/it/associations/">Associazioni</a>"#),
+        "breadcrumb to the directory"
+    );
+    assert!(it.contains(r#"<link rel="alternate" hreflang="ar" href="https://example.org/ar/associations/donne-in-rete/">"#));
+}
+
+#[test]
+fn association_description_falls_back_to_its_original_language_marked() {
+    let run = directory_site(ASSOCIATIONS).build();
+    assert!(run.ok(), "{}", run.stderr());
+    // No English text: the original (Arabic, as `original_language` says), marked.
+    let en = run.file("en/associations/donne-in-rete/index.html");
+    assert!(
+        en.contains(r#"<p class="lead" lang="ar" dir="rtl">دروس في اللغة الإيطالية للنساء</p>"#),
+        "{en}"
+    );
+    assert!(
+        en.contains("Description in العربية, not translated yet"),
+        "{en}"
+    );
+    assert_eq!(json_ld(&en)["description"]["@language"], "ar");
+    // Its own language: not marked.
+    let ar = run.file("ar/associations/donne-in-rete/index.html");
+    assert!(
+        ar.contains(r#"<p class="lead">دروس في اللغة الإيطالية للنساء</p>"#),
+        "{ar}"
+    );
+    // Without `original_language`: the default language's text.
+    let ar = run.file("ar/associations/ponte-sud/index.html");
+    assert!(
+        ar.contains(
+            r#"<p class="lead" lang="it" dir="ltr">Doposcuola e biblioteca interculturale.</p>"#
+        ),
+        "{ar}"
+    );
+    // Only an English text: that one, everywhere else.
+    let it = run.file("it/associations/terni-sport/index.html");
+    assert!(
+        it.contains(r#"<p class="lead" lang="en" dir="ltr">Football for everyone.</p>"#),
+        "{it}"
+    );
+}
+
+#[test]
+fn association_pages_are_in_the_sitemap_with_alternates() {
+    let run = directory_site(ASSOCIATIONS).build();
+    assert!(run.ok(), "{}", run.stderr());
+    let sitemap = run.file("sitemap.xml");
+    for lang in ["it", "en", "ar"] {
+        assert!(
+            sitemap.contains(&format!(
+                "<loc>https://example.org/{lang}/associations/ponte-sud/</loc>"
+            )),
+            "{sitemap}"
+        );
+    }
+    assert!(
+        sitemap.contains(r#"hreflang="ar" href="https://example.org/ar/associations/ponte-sud/""#),
+        "{sitemap}"
+    );
+}
+
+#[test]
+fn hostile_association_values_are_escaped_in_pages_and_json_ld() {
+    let hostile = r#"- id: hostile
+  name: "<script>alert(1)</script> & \"Co\""
+  sectors: [culture]
+  city: "<b>Terni</b>"
+  province: TR
+  description:
+    it: "</script><img src=x onerror=alert(1)> 'quoted'"
+  website: "https://example.org/?a=1&b=<2>"
+  source: https://example.org/source
+  consent_date: 2026-01-01
+"#;
+    let run = directory_site(hostile).build();
+    assert!(run.ok(), "{}", run.stderr());
+    for page in [
+        "it/associations/index.html",
+        "it/associations/cities/index.html",
+        "ar/associations/hostile/index.html",
+    ] {
+        let html = run.file(page);
+        assert!(!html.contains("<script>alert"), "{page}: {html}");
+        assert!(!html.contains("<img src=x"), "{page}");
+        assert!(!html.contains("<b>Terni"), "{page}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp; &quot;Co&quot;")
+                || html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;"),
+            "{page}: {html}"
+        );
+    }
+    let html = run.file("it/associations/hostile/index.html");
+    let org = json_ld(&html);
+    assert_eq!(org["name"], r#"<script>alert(1)</script> & "Co""#);
+    assert_eq!(
+        org["description"]["@value"],
+        "</script><img src=x onerror=alert(1)> 'quoted'"
+    );
+    assert_eq!(
+        html.matches("</script>").count(),
+        1,
+        "only the JSON-LD's own end tag"
+    );
+}
+
+#[test]
+fn empty_directory_invites_associations_to_join() {
+    let run = directory_site("[]\n").build();
+    assert!(run.ok(), "{}", run.stderr());
+    let ar = run.file("ar/associations/index.html");
+    assert!(ar.contains("لا توجد أي جمعية في الدليل حتى الآن."), "{ar}");
+    assert!(
+        ar.contains(r#"<a href="/ar/contact/">اطلبوا الإدراج: اكتبوا إلى المكتب</a>"#),
+        "{ar}"
+    );
+    assert!(!ar.contains("sector-"), "no sector without associations");
+    let it = run.file("it/associations/cities/index.html");
+    assert!(it.contains("Per ora nessuna associazione è nell&#39;elenco."));
+}
+
+#[test]
+fn association_id_taking_the_url_of_a_page_is_refused() {
+    let taken = ASSOCIATIONS.replacen("id: ponte-sud", "id: cities", 1);
+    let run = directory_site(&taken).build();
+    assert!(!run.ok());
+    assert!(
+        run.stderr().contains(
+            "the page of association `cities` would be /it/associations/cities/, the URL of a page"
+        ),
+        "{}",
+        run.stderr()
+    );
+}

@@ -633,3 +633,60 @@ fn empty_confirm_marker_is_a_located_error() {
         run.stderr()
     );
 }
+
+/// Every mistake an entry of `associations.yaml` can have, each at its
+/// line: what `check` says of an entry an operator pasted in.
+#[test]
+fn association_entries_are_validated_with_located_errors() {
+    let bad = r#"- id: Donne In Rete
+  name: "Donne\u202Ein Rete"
+  sectors: [educaton, women]
+  city: Terni
+  province: Terni
+  languages: [arabic]
+  email: info@donne
+  phone: call us
+  website: javascript:alert(1)
+  description:
+    de: Deutschkurse.
+    it: Corsi di italiano.
+  founded: 2999
+  consent_date: 2999-01-01
+- id: ponte
+  name: Ponte
+  sectors: [culture]
+  city: Perugia
+  province: PG
+  description: { it: ok }
+  source: ponte.example.org
+"#;
+    let run = TestSite::new()
+        .file(
+            "content/associations/_index.it.md",
+            "---\ntitle: Associazioni\ntemplate: directory\n---\n",
+        )
+        .file("content/_data/associations.yaml", bad)
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(!err.contains("panicked"), "{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn huge_association_description_is_refused_at_its_line() {
+    let huge = format!(
+        "- id: a\n  name: A\n  sectors: [sport]\n  city: Terni\n  province: TR\n  description:\n    it: \"{}\"\n  source: https://a.example.org\n  consent_date: 2026-01-01\n",
+        "x".repeat(100_000)
+    );
+    let run = TestSite::new()
+        .file("content/_data/associations.yaml", &huge)
+        .check();
+    assert!(!run.ok());
+    let err = run.stderr();
+    assert!(
+        err.contains("description is 100000 characters long (at most 600)"),
+        "{err}"
+    );
+    assert!(err.contains("content/_data/associations.yaml:7:"), "{err}");
+}

@@ -67,6 +67,18 @@ fn shipped_site_builds_every_page_in_seven_languages() {
         std::fs::read_to_string(out_dir.path().join("public/ar/contact/thanks/index.html"))
             .unwrap();
     assert!(thanks.contains(r#"<html lang="ar" dir="rtl">"#));
+    // No association has consented to be listed: the directory ships empty,
+    // inviting them to ask, in every language.
+    let directory =
+        std::fs::read_to_string(out_dir.path().join("public/ar/associations/index.html")).unwrap();
+    assert!(
+        directory.contains("لا توجد أي جمعية في الدليل حتى الآن."),
+        "{directory}"
+    );
+    assert!(
+        directory.contains(r#"<a href="/ar/contact/">"#),
+        "{directory}"
+    );
     let footer = std::fs::read_to_string(out_dir.path().join("public/uk/index.html")).unwrap();
     assert!(
         footer.contains("PROG-2330") && footer.contains("I67B18000050007"),

@@ -21,6 +21,7 @@ use crate::markdown::{self, Heading};
 use crate::model::{GroupId, Kind, PageId, Site};
 use crate::theme::Theme;
 
+mod directory;
 mod links;
 
 pub use links::check_anchors;
@@ -116,6 +117,7 @@ struct LangValues {
     nav: Value,
     desks: Value,
     desks_jsonld: Value,
+    directory: Value,
 }
 
 #[derive(Serialize)]
@@ -222,6 +224,7 @@ impl<'a> Renderer<'a> {
         ctx.insert_value("nav", lv.nav.clone());
         ctx.insert_value("desks", lv.desks.clone());
         ctx.insert_value("desks_jsonld", lv.desks_jsonld.clone());
+        ctx.insert_value("directory", lv.directory.clone());
         ctx.insert(
             "home_url",
             &format!("/{}/", self.site.config.languages[lang].code),
@@ -672,6 +675,13 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
+        for (lang, count) in per_lang_associations(self, &put, diags)
+            .into_iter()
+            .enumerate()
+        {
+            summary.pages[lang].1 += count;
+            summary.files += count;
+        }
         summary.aliases = self.write_aliases(&put, diags);
         match crate::sitemap::parts(site, self.theme) {
             Ok(files) => files
@@ -791,6 +801,13 @@ impl<'a> Renderer<'a> {
             .iter()
             .flat_map(|g| g.urls.iter().map(String::as_str))
             .collect();
+        let association_urls: HashSet<String> = (0..site.config.languages.len())
+            .flat_map(|l| {
+                site.associations
+                    .iter()
+                    .filter_map(move |a| site.association_url(a, l))
+            })
+            .collect();
         let mut n = 0;
         for (alias, lang, gid) in site.aliases() {
             let g = &site.groups[gid];
@@ -801,7 +818,7 @@ impl<'a> Renderer<'a> {
             } else {
                 format!("{alias}/")
             };
-            if taken.contains(normalized.as_str()) {
+            if taken.contains(normalized.as_str()) || association_urls.contains(&normalized) {
                 let line = page.front.lines.get("aliases").copied().unwrap_or(1);
                 diags.push(
                     Diagnostic::error(&page.path, format!("alias `{alias}` is the URL of a page"))
@@ -845,6 +862,36 @@ impl<'a> Renderer<'a> {
         }
         n
     }
+}
+
+/// Every association's page in every language, written; how many per language.
+fn per_lang_associations(
+    r: &Renderer,
+    put: &(dyn Fn(&str, &[u8]) + Sync),
+    diags: &mut Diagnostics,
+) -> Vec<usize> {
+    let nlang = r.site.config.languages.len();
+    let rendered: Vec<Vec<directory::AssociationPage>> = (0..nlang)
+        .into_par_iter()
+        .map(|l| r.association_pages(l))
+        .collect();
+    let mut counts = vec![0; nlang];
+    for (lang, pages) in rendered.into_iter().enumerate() {
+        for (url, html) in pages {
+            match html {
+                Ok(html) => {
+                    put(&index_path(&url), html.as_bytes());
+                    counts[lang] += 1;
+                }
+                // One template mistake is the same on every page: say it once.
+                Err(d) => {
+                    diags.push(*d);
+                    return counts;
+                }
+            }
+        }
+    }
+    counts
 }
 
 /// What rendering one page produced.
@@ -898,6 +945,7 @@ fn lang_values(site: &Site, theme: &Theme, lang: LangId) -> LangValues {
         nav: Value::from_serializable(&nav),
         desks: Value::from_serializable(&desks),
         desks_jsonld: Value::safe_string(&crate::jsonld::desks(site, lang)),
+        directory: directory::values(site, strings, lang),
     }
 }
 

@@ -118,8 +118,9 @@ export function isFallback(html) {
 /**
  * The kinds of page of one language, found in the built site rather than
  * hard-coded slugs: the home, one guide and the section listing it, the
- * desks, the contact page (the page holding the form), its thanks page (the
- * endpoint's contract: /<lang>/contact/thanks/), the 404.
+ * desks, the directory of associations by sector and by city, the contact
+ * page (the page holding the form), its thanks page (the endpoint's
+ * contract: /<lang>/contact/thanks/), the 404.
  */
 export function pagesOfKind(lang, siteDir = SITE_DIR) {
   const paths = sitemapPaths(siteDir).filter((p) => p.startsWith(`/${lang}/`));
@@ -131,6 +132,8 @@ export function pagesOfKind(lang, siteDir = SITE_DIR) {
     section,
     guide,
     desks: has(/<ul class="desks"/),
+    directory: has(/data-view="directory"/),
+    directoryCity: has(/data-view="directory_city"/),
     contact: has(/<form[^>]*class="contact-form"/),
     thanks: `/${lang}/contact/thanks/`,
     notFound: `/${lang}/404.html`,
