@@ -182,4 +182,7 @@ fn a_localised_contact_slug_is_where_the_endpoint_sends_people() {
         "the error page is the contact page at its localised URL"
     );
     assert_eq!(location(&reloaded), Some("/it/contatti/"), "{reloaded}");
+    // The theme's limits and topics are the endpoint's (one contract).
+    assert!(invalid.contains(r#"maxlength="200""#) && invalid.contains(r#"maxlength="5000""#));
+    assert!(invalid.contains(r#"<option value="networks""#), "{invalid}");
 }
