@@ -37,6 +37,9 @@ pub struct BuildResult {
     /// The search index of each language, when this build made them (a
     /// build that changed no page keeps the last ones).
     pub search: Vec<crate::search::IndexSize>,
+    /// Files of the search indexes written (not counted in `written`, which
+    /// says how many pages changed).
+    pub search_written: usize,
 }
 
 impl BuildResult {
@@ -59,7 +62,11 @@ impl BuildResult {
                 .iter()
                 .map(|i| format!("{} {:.1} KB", i.lang, i.index_bytes as f64 / 1024.0))
                 .collect();
-            format!("; search index {}", per.join(", "))
+            format!(
+                "; search index {} ({} files written)",
+                per.join(", "),
+                self.search_written
+            )
         };
         let total: usize = s.pages.iter().map(|(_, n)| n).sum();
         let per: Vec<String> = s.pages.iter().map(|(l, n)| format!("{l} {n}")).collect();
@@ -149,7 +156,10 @@ impl Project {
             store.forget();
             return Err(Error::Invalid(diags));
         }
+        let pages_written = sink.written.load(std::sync::atomic::Ordering::Relaxed);
         let search = index_search(project, out, &sink, reuse.as_ref(), previous.as_ref())?;
+        let search_written =
+            sink.written.load(std::sync::atomic::Ordering::Relaxed) - pages_written;
         phase("search", &mut t);
         let removed = sink
             .remove_stale_since(previous.as_ref().map(|m| m.files.as_slice()))
@@ -192,13 +202,14 @@ impl Project {
         phase("stale+cache", &mut t);
         let result = BuildResult {
             summary,
-            written: sink.written.load(std::sync::atomic::Ordering::Relaxed),
+            written: pages_written,
             unchanged: sink.unchanged.load(std::sync::atomic::Ordering::Relaxed),
             removed,
             warnings: diags,
             elapsed: start.elapsed(),
             updated: None,
             search,
+            search_written,
         };
         Ok((result, facts))
     }

@@ -134,6 +134,7 @@ impl Preview {
             // a whole language again would cost more than the edit itself.
             // The next full build (or `build`) brings it up to date.
             search: Vec::new(),
+            search_written: 0,
         }))
     }
 }
