@@ -3,11 +3,15 @@
 // content folder. Chromium loads it with no console error, no request to
 // another origin, and offers to work on the local folder. Choosing the
 // folder needs the browser's native picker and a permission prompt, which a
-// headless test cannot answer: the test stops where the picker is asked for.
+// headless test cannot answer: the first test stops where the picker is
+// asked for; the second hands the interface a copy of the content in the
+// browser's private file system instead, so what it saves never reaches the
+// disk (saving and the rebuild after it are not covered here).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { BASE, ARTIFACTS, launch, newContext } from '../lib/env.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { BASE, ARTIFACTS, ROOT, launch, newContext } from '../lib/env.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -39,5 +43,56 @@ test('the editing interface loads from this origin only, with no console error',
   assert.deepEqual(errors, [], 'no console error');
   assert.deepEqual(context.foreign(), [], 'no request to another origin');
   assert.ok(context.requests.some((u) => new URL(u).pathname === '/admin/config.yml'), 'the generated configuration was read');
+  await context.close();
+});
+
+test('the interface reads our layout: a collection per section, the pages of the folder', async () => {
+  // The served site's own content folder, copied into the browser's private
+  // file system: a folder handle like the one the native picker returns.
+  const repo = join(ROOT, '..', '..');
+  const files = { '.git/HEAD': 'ref: refs/heads/main\n' };
+  const walk = (d) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p); else files[relative(repo, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(join(repo, 'content'));
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript((files) => {
+    window.showDirectoryPicker = async () => {
+      const top = await navigator.storage.getDirectory();
+      for (const [path, text] of Object.entries(files)) {
+        const parts = path.split('/');
+        let dir = top;
+        for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+        const writable = await (await dir.getFileHandle(parts.at(-1), { create: true })).createWritable();
+        await writable.write(text);
+        await writable.close();
+      }
+      return top;
+    };
+  }, files);
+  await page.goto(BASE + '/admin/');
+  await page.getByRole('button', { name: /Local Repository/i }).click();
+  const lines = () => page.evaluate(() => document.body.innerText.split('\n').map((l) => l.trim()));
+  await page.waitForFunction(() => document.body.innerText.split('\n').some((l) => l.trim() === 'guides'),
+    null, { timeout: 60000 });
+  const shown = await lines();
+  for (const section of ['Pages', 'guides', 'news', 'contact', 'desks']) {
+    assert.ok(shown.includes(section), `collection ${section}: ${shown.join(' | ')}`);
+  }
+  // A page at the top, from content/glossary.it.md, listed under "Pages".
+  const glossary = readFileSync(join(repo, 'content', 'glossary.it.md'), 'utf8')
+    .match(/^title:\s*(.+)$/m)[1].replace(/^["']|["']$/g, '');
+  await page.waitForFunction((t) => document.body.innerText.split('\n').some((l) => l.trim() === t),
+    glossary, { timeout: 30000 });
+  await page.screenshot({ path: join(ARTIFACTS, 'admin-pages.png') });
+  assert.deepEqual(errors, [], 'no console error');
+  assert.deepEqual(context.foreign(), [], 'no request to another origin');
   await context.close();
 });
