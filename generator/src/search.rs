@@ -102,16 +102,6 @@ fn index_language(
     sink: &dyn Sink,
 ) -> Result<IndexSize, Error> {
     let code = &site.config.languages[lang].code;
-    let mut pages = Vec::new();
-    for g in site.groups.iter().filter(|g| g.is_translated(lang)) {
-        let rel = index_path(&g.urls[lang]);
-        let path = out.join(&rel);
-        let html = std::fs::read_to_string(&path).map_err(|source| Error::Output {
-            path: path.clone(),
-            source,
-        })?;
-        pages.push((g.urls[lang].clone(), html));
-    }
     let config = pagefind::options::PagefindServiceConfig::builder()
         .force_language(code.clone())
         .root_selector("main".to_string())
@@ -130,14 +120,24 @@ fn index_language(
             path: out.to_path_buf(),
             source,
         })?;
-    let count = pages.len();
+    // One page's HTML at a time: the site's pages are never all in memory
+    // at once (Pagefind keeps only what its index needs).
+    let mut count = 0;
     let files = runtime.block_on(async {
-        for (url, html) in pages {
-            index.add_html_file(None, Some(url), html).await?;
+        for g in site.groups.iter().filter(|g| g.is_translated(lang)) {
+            let path = out.join(index_path(&g.urls[lang]));
+            let html = match std::fs::read_to_string(&path) {
+                Ok(html) => html,
+                Err(source) => return Ok(Err(Error::Output { path, source })),
+            };
+            index
+                .add_html_file(None, Some(g.urls[lang].clone()), html)
+                .await?;
+            count += 1;
         }
-        index.get_files().await
+        index.get_files().await.map(Ok)
     });
-    let files = files.map_err(|e| failed(code, e))?;
+    let files = files.map_err(|e| failed(code, e))??;
     let dir = bundle_dir(code);
     let mut size = IndexSize {
         lang: code.clone(),
