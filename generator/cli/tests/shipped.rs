@@ -59,7 +59,7 @@ fn shipped_site_builds_every_page_in_seven_languages() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("(it 16, en 16, fr 16, ar 16, ro 16, sq 16, uk 16), 0 fallbacks"),
+        stderr.contains("(it 18, en 18, fr 18, ar 18, ro 18, sq 18, uk 18), 0 fallbacks"),
         "{stderr}"
     );
     assert!(!stderr.contains("warning"), "{stderr}");
