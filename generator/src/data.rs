@@ -65,16 +65,24 @@ pub struct Hours {
     pub closes: String,
 }
 
+/// A data file's text; `None` when it is absent (no data) or unreadable
+/// (reported).
+fn read_optional(path: &Path, diags: &mut Diagnostics) -> Option<Arc<str>> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Some(t.into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            diags.push(Diagnostic::error(path, format!("cannot read: {e}")));
+            None
+        }
+    }
+}
+
 /// Reads `_data/desks.yaml` if present; a missing file means no desks.
 pub fn load_desks(content: &Path, diags: &mut Diagnostics) -> Vec<Desk> {
     let path = content.join("_data").join("desks.yaml");
-    let text: Arc<str> = match std::fs::read_to_string(&path) {
-        Ok(t) => t.into(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(e) => {
-            diags.push(Diagnostic::error(&path, format!("cannot read: {e}")));
-            return Vec::new();
-        }
+    let Some(text) = read_optional(&path, diags) else {
+        return Vec::new();
     };
     let desks: Vec<Desk> = match yaml::from_str(&text) {
         Ok(d) => d,

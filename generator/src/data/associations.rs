@@ -133,13 +133,8 @@ pub fn load(
     diags: &mut Diagnostics,
 ) -> Vec<Association> {
     let path = content.join("_data").join("associations.yaml");
-    let text: Arc<str> = match std::fs::read_to_string(&path) {
-        Ok(t) => t.into(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(e) => {
-            diags.push(Diagnostic::error(&path, format!("cannot read: {e}")));
-            return Vec::new();
-        }
+    let Some(text) = super::read_optional(&path, diags) else {
+        return Vec::new();
     };
     if text.trim().is_empty() {
         return Vec::new();
