@@ -57,6 +57,9 @@ pub struct StaticFile {
     pub name: String,
     /// `/assets/style.1a2b3c4d.css`
     pub url: String,
+    /// What is published instead of the file's own bytes: a stylesheet
+    /// without its comments and spaces (its hash is of these bytes).
+    pub published: Option<Vec<u8>>,
 }
 
 impl Theme {
@@ -481,20 +484,36 @@ fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
 fn load_static(dir: &Path, diags: &mut Diagnostics) -> Vec<StaticFile> {
     let mut out = Vec::new();
     for (path, name) in files_under(dir) {
-        let url = match std::fs::read(&path) {
-            Ok(bytes) => fingerprinted(&name, &bytes),
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
             Err(e) => {
                 diags.push(Diagnostic::error(&path, format!("cannot read: {e}")));
                 continue;
             }
         };
+        let published = name
+            .ends_with(".css")
+            .then(|| minified_css(&bytes))
+            .flatten();
+        let url = fingerprinted(&name, published.as_deref().unwrap_or(&bytes));
         out.push(StaticFile {
             source: path,
             name,
             url,
+            published,
         });
     }
     out
+}
+
+/// A stylesheet as readers download it: the theme's comments (written for
+/// whoever edits the theme) and spaces left out. A stylesheet the minifier
+/// cannot read is published as it is.
+fn minified_css(bytes: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    minifier::css::minify(text)
+        .ok()
+        .map(|m| m.to_string().into_bytes())
 }
 
 /// CSS and JS get their content hash in the name, so they can be cached forever.
@@ -512,6 +531,33 @@ fn fingerprinted(name: &str, bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The page-weight budget counts the stylesheet: readers get it without
+    /// the theme's comments and spaces, its strings intact, named by the hash
+    /// of what they get.
+    #[test]
+    fn stylesheet_is_published_without_comments_and_named_by_what_is_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let css = "/* why this rule */\na::after {\n  content: \" (\" attr(href) \")\";\n}\n@media (min-width: 30rem) { p { margin: 0 } }\n";
+        std::fs::write(dir.path().join("style.css"), css).unwrap();
+        let mut diags = Diagnostics::default();
+        let files = load_static(dir.path(), &mut diags);
+        let published = String::from_utf8(files[0].published.clone().unwrap()).unwrap();
+        assert!(!published.contains("why this rule"), "{published}");
+        assert!(
+            published.contains(r#"content:" (" attr(href) ")""#),
+            "{published}"
+        );
+        assert!(
+            published.contains("@media (min-width:30rem)"),
+            "{published}"
+        );
+        assert!(published.len() < css.len());
+        assert_eq!(
+            files[0].url,
+            fingerprinted("style.css", published.as_bytes())
+        );
+    }
 
     #[test]
     fn css_names_carry_their_hash() {

@@ -86,7 +86,8 @@ set +e
 if [ "$#" -gt 0 ]; then FILES=("$@"); else FILES=(tests/); fi
 cd "$HERE"
 # In the background and waited for, so that an interrupt stops it and the server at once.
-node --test --test-concurrency=2 --test-reporter=spec --test-timeout=120000 "${FILES[@]}" &
+# The limit applies to each file too: axe checks some 25 pages, 4–6 s each.
+node --test --test-concurrency=2 --test-reporter=spec --test-timeout=300000 "${FILES[@]}" &
 TEST_PID=$!
 wait "$TEST_PID"
 STATUS=$?

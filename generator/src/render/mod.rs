@@ -707,7 +707,12 @@ impl<'a> Renderer<'a> {
             }
         }
         for f in &self.theme.static_files {
-            if let Err(e) = sink.copy(f.url.trim_start_matches('/'), &f.source) {
+            let rel = f.url.trim_start_matches('/');
+            let published = match &f.published {
+                Some(bytes) => sink.put(rel, bytes),
+                None => sink.copy(rel, &f.source),
+            };
+            if let Err(e) = published {
                 diags.push(Diagnostic::error(
                     f.source.display().to_string(),
                     format!("cannot publish: {e}"),
