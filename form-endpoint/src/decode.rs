@@ -17,6 +17,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use sportello::form::{FieldType, FormKind, PERSON_FIELDS};
+
 use crate::fields::{self, FIELDS, HONEYPOT};
 
 /// A decoded body: the person's fields and whether the honeypot was filled.
@@ -24,14 +26,57 @@ use crate::fields::{self, FIELDS, HONEYPOT};
 pub struct DecodedForm {
     /// Known fields only, honeypot excluded.
     pub values: BTreeMap<String, String>,
+    /// The values of multiple-choice fields, every occurrence, in order.
+    pub lists: BTreeMap<String, Vec<String>>,
     /// `website` had a non-blank value: a bot.
     pub honeypot: bool,
     /// Known fields whose value was not valid UTF-8.
     pub unreadable: BTreeSet<String>,
 }
 
-/// Decodes `body`; never fails and never panics.
+/// How a known field is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Folded onto one line.
+    Line,
+    /// Several lines kept.
+    Lines,
+    /// Every occurrence kept (a group of checkboxes), each one line.
+    Many,
+}
+
+/// Decodes a contact form `body`; never fails and never panics.
 pub fn decode_form(body: &[u8]) -> DecodedForm {
+    decode_with(body, |key| {
+        let field = FIELDS.iter().find(|f| **f == key)?;
+        Some(if fields::is_single_line(field) {
+            Shape::Line
+        } else {
+            Shape::Lines
+        })
+    })
+}
+
+/// Decodes the `body` of a configured form: the person's fields and the
+/// kind's own; never fails and never panics.
+pub fn decode_kind(body: &[u8], kind: &FormKind) -> DecodedForm {
+    decode_with(body, |key| {
+        if PERSON_FIELDS.contains(&key) {
+            return Some(Shape::Line);
+        }
+        Some(match kind.field(key)?.kind {
+            FieldType::Textarea => Shape::Lines,
+            FieldType::Choices => Shape::Many,
+            _ => Shape::Line,
+        })
+    })
+}
+
+/// Bounds what a forged body can make the server hold: more ticked boxes
+/// than any real option list.
+const MAX_LIST: usize = 64;
+
+fn decode_with(body: &[u8], shape_of: impl Fn(&str) -> Option<Shape>) -> DecodedForm {
     let mut form = DecodedForm::default();
     for pair in body.split(|b| *b == b'&') {
         let Some((key, value)) = form_urlencoded::parse(pair).next() else {
@@ -39,18 +84,32 @@ pub fn decode_form(body: &[u8]) -> DecodedForm {
         };
         if key == HONEYPOT {
             form.honeypot |= !value.trim().is_empty();
-        } else if let Some(field) = FIELDS.iter().find(|f| **f == key) {
-            if form.values.contains_key(*field) {
-                continue;
+            continue;
+        }
+        let Some(shape) = shape_of(&key) else {
+            continue;
+        };
+        let field = key.into_owned();
+        if shape != Shape::Many && form.values.contains_key(&field) {
+            continue;
+        }
+        if !is_utf8(pair) {
+            form.unreadable.insert(field.clone());
+        }
+        let mut value = clean(&value);
+        if shape != Shape::Lines {
+            value = fields::one_line(&value);
+        }
+        if shape == Shape::Many {
+            let list = form.lists.entry(field.clone()).or_default();
+            if list.len() < MAX_LIST {
+                list.push(value.clone());
             }
-            if !is_utf8(pair) {
-                form.unreadable.insert((*field).to_owned());
-            }
-            let mut value = clean(&value);
-            if fields::is_single_line(field) {
-                value = fields::one_line(&value);
-            }
-            form.values.insert((*field).to_owned(), value);
+            // The first one also in `values`, so the page shows the field as
+            // answered and `required` reads the same for every shape.
+            form.values.entry(field).or_insert(value);
+        } else {
+            form.values.insert(field, value);
         }
     }
     form

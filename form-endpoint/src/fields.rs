@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use sportello::form::{FieldType, FormKind};
 
 // The form's contract (names, limits, topics) is defined once, in the
 // generator's crate, so that the theme and this validator cannot disagree.
@@ -120,10 +121,14 @@ pub enum ErrorCode {
     InvalidLang,
     /// Bytes that are not UTF-8: the browser sent text no one could read.
     Unreadable,
+    /// Not a web address (a configured form's `url` field).
+    InvalidUrl,
+    /// Not a year of four digits up to this one (a `year` field).
+    InvalidYear,
 }
 
 impl ErrorCode {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Required,
         Self::TooLong,
         Self::InvalidEmail,
@@ -133,6 +138,8 @@ impl ErrorCode {
         Self::ConsentRequired,
         Self::InvalidLang,
         Self::Unreadable,
+        Self::InvalidUrl,
+        Self::InvalidYear,
     ];
 
     /// The code as the theme and JSON clients see it.
@@ -147,6 +154,8 @@ impl ErrorCode {
             Self::ConsentRequired => "consent_required",
             Self::InvalidLang => "invalid_lang",
             Self::Unreadable => "unreadable",
+            Self::InvalidUrl => "invalid_url",
+            Self::InvalidYear => "invalid_year",
         }
     }
 
@@ -167,12 +176,14 @@ impl ErrorCode {
             Self::Unreadable => {
                 "Some characters could not be read: check this text, type it again if needed, and send."
             }
+            Self::InvalidUrl => "Enter a web address like https://www.example.org.",
+            Self::InvalidYear => "Enter a year of four digits, such as 2019.",
         }
     }
 }
 
 /// A submission that passed validation: what the queue stores.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Submission {
     pub lang: String,
     pub name: String,
@@ -181,6 +192,11 @@ pub struct Submission {
     pub desk: String,
     pub topic: String,
     pub message: String,
+    /// The configured form it came from; `None`: the contact form.
+    pub kind: Option<String>,
+    /// That form's own fields (text, a list of choices, or `true` for a
+    /// ticked consent); empty for the contact form.
+    pub data: BTreeMap<String, serde_json::Value>,
 }
 
 /// Errors by field name.
@@ -194,17 +210,64 @@ pub fn validate(
     languages: &[String],
     desks: &[String],
 ) -> Result<Submission, FieldErrors> {
-    let get = |k: &str| {
-        values
-            .get(k)
-            .map(|v| v.trim_matches(is_invisible))
-            .unwrap_or("")
-    };
+    let get = |k: &str| trimmed(values, k);
     let mut errors = FieldErrors::new();
+    let person = person(values, languages, &mut errors);
     let mut fail = |field: &str, code| {
         errors.insert(field.to_owned(), code);
     };
 
+    let desk = match get(DESK) {
+        "" => ANY_DESK,
+        d => d,
+    };
+    if desk != ANY_DESK && !desks.iter().any(|id| id == desk) {
+        fail(DESK, ErrorCode::InvalidChoice);
+    }
+
+    let topic = get(TOPIC);
+    if topic.is_empty() {
+        fail(TOPIC, ErrorCode::Required);
+    } else if !TOPICS.contains(&topic) {
+        fail(TOPIC, ErrorCode::InvalidChoice);
+    }
+
+    let message = get(MESSAGE);
+    if let Some(code) = text_error(message, MESSAGE_MAX) {
+        fail(MESSAGE, code);
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Submission {
+        desk: desk.to_owned(),
+        topic: topic.to_owned(),
+        message: message.to_owned(),
+        ..person
+    })
+}
+
+/// A value as stored: trimmed of every invisible character.
+fn trimmed<'a>(values: &'a BTreeMap<String, String>, k: &str) -> &'a str {
+    values
+        .get(k)
+        .map(|v| v.trim_matches(is_invisible))
+        .unwrap_or("")
+}
+
+/// The fields of the person writing, which every form has: language, name,
+/// e-mail or phone, and consent to the privacy notice. Their problems go
+/// to `errors`; the submission holds what they gave.
+fn person(
+    values: &BTreeMap<String, String>,
+    languages: &[String],
+    errors: &mut FieldErrors,
+) -> Submission {
+    let get = |k: &str| trimmed(values, k);
+    let mut fail = |field: &str, code| {
+        errors.insert(field.to_owned(), code);
+    };
     let lang = get(LANG);
     if !is_known_language(lang, languages) {
         fail(LANG, ErrorCode::InvalidLang);
@@ -230,43 +293,111 @@ pub fn validate(
     if !phone.is_empty() && !is_phone_shaped(phone) {
         fail(PHONE, ErrorCode::InvalidPhone);
     }
-
-    let desk = match get(DESK) {
-        "" => ANY_DESK,
-        d => d,
-    };
-    if desk != ANY_DESK && !desks.iter().any(|id| id == desk) {
-        fail(DESK, ErrorCode::InvalidChoice);
-    }
-
-    let topic = get(TOPIC);
-    if topic.is_empty() {
-        fail(TOPIC, ErrorCode::Required);
-    } else if !TOPICS.contains(&topic) {
-        fail(TOPIC, ErrorCode::InvalidChoice);
-    }
-
-    let message = get(MESSAGE);
-    if let Some(code) = text_error(message, MESSAGE_MAX) {
-        fail(MESSAGE, code);
-    }
-
     if get(CONSENT).is_empty() {
         fail(CONSENT, ErrorCode::ConsentRequired);
     }
-
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-    Ok(Submission {
+    Submission {
         lang: lang.to_owned(),
         name: name.to_owned(),
         email: opt(email),
         phone: opt(phone),
-        desk: desk.to_owned(),
-        topic: topic.to_owned(),
-        message: message.to_owned(),
+        ..Submission::default()
+    }
+}
+
+/// Checks a configured form's submission: the person's fields as in the
+/// contact form, then each of the kind's fields by its type. `lists` holds
+/// the values of multiple-choice fields (a checkbox group sends one pair
+/// per ticked box). The record's desk is "any" and its topic the kind's.
+pub fn validate_kind(
+    kind: &FormKind,
+    values: &BTreeMap<String, String>,
+    lists: &BTreeMap<String, Vec<String>>,
+    languages: &[String],
+    this_year: i16,
+) -> Result<Submission, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let person = person(values, languages, &mut errors);
+    let mut data = BTreeMap::new();
+    for f in &kind.fields {
+        let value = trimmed(values, &f.name);
+        let empty = match f.kind {
+            FieldType::Choices => lists.get(&f.name).is_none_or(|l| l.is_empty()),
+            _ => value.is_empty(),
+        };
+        if empty {
+            if f.required {
+                let code = if f.kind == FieldType::Consent {
+                    ErrorCode::ConsentRequired
+                } else {
+                    ErrorCode::Required
+                };
+                errors.insert(f.name.clone(), code);
+            }
+            continue;
+        }
+        let choices = f.choices(languages);
+        let problem = match f.kind {
+            FieldType::Text | FieldType::Textarea => {
+                (value.chars().count() > f.limit()).then_some(ErrorCode::TooLong)
+            }
+            FieldType::Email if value.chars().count() > f.limit() => Some(ErrorCode::TooLong),
+            FieldType::Email => (!is_email_shaped(value)).then_some(ErrorCode::InvalidEmail),
+            FieldType::Phone => (!is_phone_shaped(value)).then_some(ErrorCode::InvalidPhone),
+            FieldType::Url if value.chars().count() > f.limit() => Some(ErrorCode::TooLong),
+            FieldType::Url => (!is_web_address(value)).then_some(ErrorCode::InvalidUrl),
+            FieldType::Year => value
+                .parse::<i16>()
+                .ok()
+                .filter(|y| value.len() == 4 && (1800..=this_year).contains(y))
+                .is_none()
+                .then_some(ErrorCode::InvalidYear),
+            FieldType::Choice => (!choices.contains(&value)).then_some(ErrorCode::InvalidChoice),
+            FieldType::Choices => lists
+                .get(&f.name)
+                .into_iter()
+                .flatten()
+                .any(|v| !choices.contains(&v.as_str()))
+                .then_some(ErrorCode::InvalidChoice),
+            FieldType::Consent => None,
+        };
+        if let Some(code) = problem {
+            errors.insert(f.name.clone(), code);
+            continue;
+        }
+        let stored = match f.kind {
+            FieldType::Choices => {
+                // In the options' order, each once, whatever the body's order.
+                let given = lists.get(&f.name).cloned().unwrap_or_default();
+                let list: Vec<&str> = choices
+                    .iter()
+                    .copied()
+                    .filter(|c| given.iter().any(|g| g == c))
+                    .collect();
+                serde_json::json!(list)
+            }
+            FieldType::Consent => serde_json::Value::Bool(true),
+            _ => serde_json::Value::from(value),
+        };
+        data.insert(f.name.clone(), stored);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Submission {
+        desk: ANY_DESK.to_owned(),
+        topic: kind.topic.clone(),
+        kind: Some(kind.name.clone()),
+        data,
+        ..person
+    })
+}
+
+/// `https://…` or `http://…` with a host, as the `url` crate parses it.
+pub fn is_web_address(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| h.contains('.'))
     })
 }
 

@@ -146,6 +146,29 @@ enum Command {
         #[arg(long, default_value = "it")]
         lang: String,
     },
+    /// Approve a request to be listed in the directory: write its entry for
+    /// `_data/associations.yaml` (YAML, to paste at the end of that file)
+    /// and mark the request handled.
+    Approve {
+        #[command(flatten)]
+        queue: QueueArg,
+        /// The request's id, or its first characters.
+        id: String,
+        /// The YAML file to write (it must not exist yet).
+        #[arg(long, short)]
+        output: PathBuf,
+        /// The site's content folder (with --themes): the entry is then
+        /// checked as `sportello check` would, and given an id no other
+        /// association has.
+        #[arg(long, requires = "themes")]
+        content: Option<PathBuf>,
+        /// The themes folder of the site.
+        #[arg(long, requires = "content")]
+        themes: Option<PathBuf>,
+        /// Who you are (name or initials; or set SPORTELLO_OPERATOR once).
+        #[arg(long, env = "SPORTELLO_OPERATOR")]
+        by: Option<String>,
+    },
     /// Add, remove or list the operators who sign in to the web inbox (/desk/).
     Operator {
         #[command(subcommand)]
@@ -413,6 +436,14 @@ fn main() -> ExitCode {
         Command::Erase { queue, id, yes } => erase(&queue.queue, &id, yes),
         Command::Quarantine { queue, action } => quarantine(&queue.queue, action),
         Command::Operator { action } => operator(action),
+        Command::Approve {
+            queue,
+            id,
+            output,
+            content,
+            themes,
+            by,
+        } => approve(&queue, &id, &output, content.zip(themes), by),
         Command::Report {
             queue,
             output,
@@ -674,6 +705,63 @@ fn erase(queue: &Path, prefix: &str, yes: bool) -> anyhow::Result<ExitCode> {
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn approve(
+    queue: &QueueArg,
+    id: &str,
+    output: &Path,
+    site: Option<(PathBuf, PathBuf)>,
+    by: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let items = load_all(queue)?;
+    let item = ops::view::resolve(&items, id)?;
+    let site: Option<SitePages> = match site {
+        Some((content, themes)) => Some(load_site(&content, &themes)?),
+        None => None,
+    };
+    let site = site.as_ref().map(|s| s as &dyn sportello_forms::FormPages);
+    if !ops::approve::approvable(&item.record, site) {
+        anyhow::bail!(
+            "request {} was not sent through a form that publishes to the directory",
+            item.record.id
+        );
+    }
+    let entry = ops::approve::entry(&item.record, site)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(output)
+        .with_context(|| format!("cannot create {} (it must not exist yet)", output.display()))?;
+    file.write_all(entry.yaml.as_bytes())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", output.display()))?;
+    let said = ops::view::change_in(
+        &queue.source(),
+        &item.record.id.to_string(),
+        EventKind::Approved,
+        by,
+        None,
+    )?;
+    outln!("{said}");
+    outln!(
+        "the entry is in {}: paste it at the end of content/_data/associations.yaml",
+        output.display()
+    );
+    if !entry.checked {
+        outln!(
+            "(not checked against a site: give --content and --themes, or run `sportello check` once pasted)"
+        );
+    }
+    for p in &entry.problems {
+        outln!("check: {p}");
+    }
+    Ok(if entry.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn report(
@@ -979,20 +1067,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let pages: Arc<dyn FormPages> = match (&args.content, &args.themes) {
-        (Some(content), Some(themes)) => {
-            let opts = sportello::Options {
-                content: content.clone(),
-                themes: themes.clone(),
-                drafts: false,
-                preview: false,
-            };
-            Arc::new(SitePages::load(&opts).map_err(|e| match e {
-                sportello_forms::Error::Site(sportello::Error::Invalid(diags)) => {
-                    anyhow::anyhow!("the site cannot be loaded:\n{}", diags.render())
-                }
-                e => anyhow::anyhow!("the site cannot be loaded: {e}"),
-            })?)
-        }
+        (Some(content), Some(themes)) => Arc::new(load_site(content, themes)?),
         _ => Arc::new(PlainPages::new(
             args.languages,
             args.desks,
@@ -1068,4 +1143,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     queue.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The site of `content` and `themes`, or why it cannot be loaded.
+fn load_site(content: &Path, themes: &Path) -> anyhow::Result<SitePages> {
+    let opts = sportello::Options {
+        content: content.to_path_buf(),
+        themes: themes.to_path_buf(),
+        drafts: false,
+        preview: false,
+    };
+    SitePages::load(&opts).map_err(|e| match e {
+        sportello_forms::Error::Site(sportello::Error::Invalid(diags)) => {
+            anyhow::anyhow!("the site cannot be loaded:\n{}", diags.render())
+        }
+        e => anyhow::anyhow!("the site cannot be loaded: {e}"),
+    })
 }

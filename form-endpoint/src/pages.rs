@@ -12,6 +12,8 @@ use std::fmt::Write as _;
 use axum::http::StatusCode;
 use serde::Serialize;
 
+use sportello::form::FormKind;
+
 use crate::Error;
 use crate::fields::{self, ErrorCode};
 
@@ -41,6 +43,50 @@ pub trait FormPages: Send + Sync + 'static {
     /// A desk's name in `lang` (`desks.yaml`; `any`: the form's "whichever
     /// desk"); `None` without a site.
     fn desk_label(&self, _lang: &str, _desk: &str) -> Option<String> {
+        None
+    }
+    /// The forms configured in `site.yaml` besides the contact form.
+    fn kinds(&self) -> Vec<FormKind> {
+        Vec::new()
+    }
+    /// Renders the page holding `kind`'s form in `lang`, showing `state`.
+    fn render_kind(
+        &self,
+        _kind: &FormKind,
+        _lang: &str,
+        _state: &FormState,
+    ) -> Result<String, Error> {
+        Err(Error::SiteNotReady)
+    }
+    /// The URL of the page with source key `key` in `lang` (localised slugs
+    /// applied); the language's home page without a site.
+    fn url_of(&self, _key: &str, lang: &str) -> String {
+        format!("/{lang}/")
+    }
+    /// The name of an option of `kind`'s `field` in `lang` as the form shows
+    /// it (a sector, a language), for the inbox; `None` without a site.
+    fn option_label(
+        &self,
+        _lang: &str,
+        _kind: &str,
+        _field: &str,
+        _option: &str,
+    ) -> Option<String> {
+        None
+    }
+    /// The label of `kind`'s `field` in `lang`, for the inbox.
+    fn field_label(&self, _lang: &str, _kind: &str, _field: &str) -> Option<String> {
+        None
+    }
+    /// For an approved request of a form that publishes to the directory:
+    /// its entry as YAML (an id free in this site) and what `check` would
+    /// say of it once pasted, one problem a line; `None` without a site.
+    fn directory_entry(
+        &self,
+        _data: &BTreeMap<String, serde_json::Value>,
+        _lang: &str,
+        _consent_date: &str,
+    ) -> Option<Result<(String, Vec<String>), Error>> {
         None
     }
 }
@@ -93,6 +139,8 @@ pub struct FormState {
     pub status: FormStatus,
     /// Everything typed, by field name, except the honeypot.
     pub values: BTreeMap<String, String>,
+    /// The ticked options of multiple-choice fields, by field name.
+    pub lists: BTreeMap<String, Vec<String>>,
     /// Error codes by field name (`form.error.<code>` in the theme).
     pub errors: BTreeMap<String, ErrorCode>,
     /// The same errors in the form's field order, for the error summary.
@@ -119,10 +167,28 @@ impl FormState {
         Self {
             status,
             values,
+            lists: BTreeMap::new(),
             errors,
             summary,
             retry_after_secs: None,
         }
+    }
+
+    /// The state of a configured form: the summary follows that form's
+    /// order (the person's fields first, then the kind's own).
+    pub fn for_kind(mut self, kind: &FormKind, lists: BTreeMap<String, Vec<String>>) -> Self {
+        let order = sportello::form::PERSON_FIELDS
+            .iter()
+            .map(|f| (*f).to_owned())
+            .chain(kind.fields.iter().map(|f| f.name.clone()));
+        self.summary = order
+            .filter_map(|f| {
+                let code = *self.errors.get(&f)?;
+                Some(FieldError { field: f, code })
+            })
+            .collect();
+        self.lists = lists;
+        self
     }
 
     pub fn value(&self, field: &str) -> &str {

@@ -14,6 +14,12 @@
 //! `GET /forms/contact` (an answer page reloaded or bookmarked) is a `303`
 //! to the contact page.
 //!
+//! Every other form configured in `site.yaml` (`forms: <name>: {path: …}`)
+//! is answered the same way at its path (`POST /forms/<name>`), with its
+//! own fields, its own page and thanks page: the same body limit, rate
+//! limit, honeypot and durability, and the record carries the form's name.
+//! A path no form has is a `404`.
+//!
 //! JSON error values are the same codes the theme translates
 //! ([`ErrorCode`](crate::ErrorCode)), not sentences: the page's script looks
 //! the sentence up in the language it is showing.
@@ -37,9 +43,11 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
 
 use crate::config::FormsConfig;
-use crate::decode::decode_form;
+use sportello::form::FormKind;
+
+use crate::decode::{DecodedForm, decode_form, decode_kind};
 use crate::error::AppError;
-use crate::fields::{self, validate};
+use crate::fields::{self, validate, validate_kind};
 use crate::limits::{Limiter, client_ip};
 use crate::metrics::Metrics;
 use crate::pages::{CONTACT_PATH, FormPages, FormState, FormStatus, PlainPages};
@@ -92,6 +100,7 @@ impl FormsApp {
     pub fn router(&self) -> Router {
         Router::new()
             .route(CONTACT_PATH, post(contact).get(contact_page))
+            .route("/forms/{kind}", post(kind_submit).get(kind_page))
             .route("/healthz", get(healthz))
             .route("/forms/healthz", get(healthz))
             .with_state(self.inner.clone())
@@ -99,7 +108,69 @@ impl FormsApp {
     }
 }
 
+/// Which form a request is for.
+enum Which {
+    Contact,
+    Kind(FormKind),
+}
+
+impl Which {
+    fn decode(&self, body: &[u8]) -> DecodedForm {
+        match self {
+            Which::Contact => decode_form(body),
+            Which::Kind(kind) => decode_kind(body, kind),
+        }
+    }
+
+    fn thanks_url(&self, pages: &dyn FormPages, lang: &str) -> String {
+        match self {
+            Which::Contact => pages.thanks_url(lang),
+            Which::Kind(kind) => pages.url_of(&kind.thanks, lang),
+        }
+    }
+
+    /// The state as this form shows it (its field order, its ticked boxes).
+    fn state(&self, state: FormState, lists: BTreeMap<String, Vec<String>>) -> FormState {
+        match self {
+            Which::Contact => state,
+            Which::Kind(kind) => state.for_kind(kind, lists),
+        }
+    }
+}
+
 async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response, AppError> {
+    submit(app, Which::Contact, req).await
+}
+
+/// The kind whose path is `path`, if the site configures one.
+fn kind_at(app: &Inner, path: &str) -> Option<FormKind> {
+    app.pages.kinds().into_iter().find(|k| k.path == path)
+}
+
+async fn kind_submit(State(app): State<Arc<Inner>>, req: Request) -> Result<Response, AppError> {
+    match kind_at(&app, req.uri().path()) {
+        Some(kind) => submit(app, Which::Kind(kind), req).await,
+        None => Ok(StatusCode::NOT_FOUND.into_response()),
+    }
+}
+
+/// `GET` of a configured form's path leads to the page that holds it.
+async fn kind_page(State(app): State<Arc<Inner>>, req: Request) -> Response {
+    let Some(kind) = kind_at(&app, req.uri().path()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let languages = app.pages.languages();
+    let lang = lang_from_referer(req.headers(), &languages)
+        .or_else(|| languages.first().cloned())
+        .unwrap_or_else(|| "en".to_owned());
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&app.pages.url_of(&kind.page, &lang)) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+async fn submit(app: Arc<Inner>, which: Which, req: Request) -> Result<Response, AppError> {
     let (parts, body) = req.into_parts();
     let json = wants_json(&parts.headers);
     let languages = app.pages.languages();
@@ -124,7 +195,11 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
             return app.form_answer(
                 json,
                 &lang,
-                FormState::new(FormStatus::TooLarge, values, BTreeMap::new()),
+                &which,
+                which.state(
+                    FormState::new(FormStatus::TooLarge, values, BTreeMap::new()),
+                    BTreeMap::new(),
+                ),
             );
         }
         Err(BodyError::Timeout) => {
@@ -135,7 +210,7 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
         }
     };
 
-    let form = decode_form(&body);
+    let form = which.decode(&body);
     let lang = form
         .values
         .get(fields::LANG)
@@ -148,19 +223,28 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
 
     if let Err(wait) = app.limiter.check(client) {
         Metrics::bump(&app.metrics.rate_limited);
-        let mut state = FormState::new(FormStatus::RateLimited, form.values, BTreeMap::new());
+        let mut state = which.state(
+            FormState::new(FormStatus::RateLimited, form.values, BTreeMap::new()),
+            form.lists,
+        );
         // Round up: "retry after 0 seconds" would invite an immediate retry.
         state.retry_after_secs = Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
-        return app.form_answer(json, &lang, state);
+        return app.form_answer(json, &lang, &which, state);
     }
 
     if form.honeypot {
         Metrics::bump(&app.metrics.honeypot);
-        let thanks = app.pages.thanks_url(&lang);
+        let thanks = which.thanks_url(app.pages.as_ref(), &lang);
         return Ok(success(json, &thanks, ulid::Ulid::new(), None));
     }
 
-    let checked = validate(&form.values, &languages, &app.pages.desk_ids());
+    let checked = match &which {
+        Which::Contact => validate(&form.values, &languages, &app.pages.desk_ids()),
+        Which::Kind(kind) => {
+            let year = crate::queue::time::this_year();
+            validate_kind(kind, &form.values, &form.lists, &languages, year)
+        }
+    };
     let submission = match checked {
         Ok(s) if form.unreadable.is_empty() => s,
         result => {
@@ -172,7 +256,11 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
             return app.form_answer(
                 json,
                 &lang,
-                FormState::new(FormStatus::Invalid, form.values, errors),
+                &which,
+                which.state(
+                    FormState::new(FormStatus::Invalid, form.values, errors),
+                    form.lists,
+                ),
             );
         }
     };
@@ -180,7 +268,7 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
     match app.queue.submit(submission).await {
         Ok(receipt) => {
             Metrics::bump(&app.metrics.accepted);
-            let thanks = app.pages.thanks_url(&lang);
+            let thanks = which.thanks_url(app.pages.as_ref(), &lang);
             Ok(success(
                 json,
                 &thanks,
@@ -194,7 +282,11 @@ async fn contact(State(app): State<Arc<Inner>>, req: Request) -> Result<Response
             app.form_answer(
                 json,
                 &lang,
-                FormState::new(FormStatus::Unavailable, form.values, BTreeMap::new()),
+                &which,
+                which.state(
+                    FormState::new(FormStatus::Unavailable, form.values, BTreeMap::new()),
+                    form.lists,
+                ),
             )
         }
     }
@@ -216,7 +308,13 @@ async fn contact_page(State(app): State<Arc<Inner>>, headers: HeaderMap) -> Resp
 
 impl Inner {
     /// The form shown again (HTML) or the status as JSON.
-    fn form_answer(&self, json: bool, lang: &str, state: FormState) -> Result<Response, AppError> {
+    fn form_answer(
+        &self,
+        json: bool,
+        lang: &str,
+        which: &Which,
+        state: FormState,
+    ) -> Result<Response, AppError> {
         let status = state.status.http_status();
         let mut response = if json {
             let body = match state.status {
@@ -228,7 +326,11 @@ impl Inner {
             };
             (status, axum::Json(body)).into_response()
         } else {
-            let html = match self.pages.render(lang, &state) {
+            let rendered = match which {
+                Which::Contact => self.pages.render(lang, &state),
+                Which::Kind(kind) => self.pages.render_kind(kind, lang, &state),
+            };
+            let html = match rendered {
                 Ok(html) => html,
                 Err(e) => {
                     // The person still gets their text back, if plainly.

@@ -4,7 +4,7 @@
 //! template variable `form`. Used by `sportello-forms serve --content …
 //! --themes …` and by `sportello serve`.
 
-use sportello::form::CONTACT;
+use sportello::form::{CONTACT, FormKind, OptionsFrom};
 use sportello::{Diagnostics, Options, Project};
 
 use crate::Error;
@@ -17,6 +17,85 @@ pub const CONTACT_PAGE: &str = CONTACT.page;
 pub fn render_contact(project: &Project, lang: &str, state: &FormState) -> Result<String, Error> {
     let form = serde_json::to_value(state)?;
     Ok(project.render_with(CONTACT_PAGE, lang, "form", &form)?)
+}
+
+/// Renders the page holding `kind`'s form in `lang` with `state`.
+pub fn render_kind(
+    project: &Project,
+    kind: &FormKind,
+    lang: &str,
+    state: &FormState,
+) -> Result<String, Error> {
+    let form = serde_json::to_value(state)?;
+    Ok(project.render_with(&kind.page, lang, "form", &form)?)
+}
+
+/// The forms configured besides the contact form.
+pub fn kinds(project: &Project) -> Vec<FormKind> {
+    project.site.config.form_kinds.clone()
+}
+
+/// The label of a configured form's field in `lang`
+/// (`form_kinds.<kind>.<field>` of the theme's strings).
+pub fn field_label(project: &Project, lang: &str, kind: &str, field: &str) -> Option<String> {
+    theme_string(project, lang, &["form_kinds", kind, "fields", field])
+}
+
+/// The name of an option of a configured form's field in `lang`: a
+/// sector's (`sectors.<id>`), a language's own name, or the theme's
+/// `form_kinds.<kind>.options.<field>.<option>`.
+pub fn option_label(
+    project: &Project,
+    lang: &str,
+    kind: &str,
+    field: &str,
+    option: &str,
+) -> Option<String> {
+    let f = project
+        .site
+        .config
+        .form_kinds
+        .iter()
+        .find(|k| k.name == kind)?
+        .field(field)?;
+    match f.from {
+        Some(OptionsFrom::Sectors) => theme_string(project, lang, &["sectors", option]),
+        Some(OptionsFrom::Languages) => project
+            .site
+            .config
+            .languages
+            .iter()
+            .find(|l| l.code == option)
+            .map(|l| l.name.clone()),
+        None => theme_string(
+            project,
+            lang,
+            &["form_kinds", kind, "options", field, option],
+        ),
+    }
+}
+
+/// [`FormPages::directory_entry`] for a loaded site.
+pub fn directory_entry(
+    project: &Project,
+    data: &std::collections::BTreeMap<String, serde_json::Value>,
+    lang: &str,
+    consent_date: &str,
+) -> Result<(String, Vec<String>), Error> {
+    let (yaml, diags) =
+        sportello::data::associations::approved_entry(&project.site, data, lang, consent_date)?;
+    let problems = diags
+        .iter()
+        .map(|d| {
+            let mut line = d.message.clone();
+            for h in &d.hints {
+                line.push_str(" — ");
+                line.push_str(h);
+            }
+            line
+        })
+        .collect();
+    Ok((yaml, problems))
 }
 
 /// The site's languages, the default one first.
@@ -116,5 +195,34 @@ impl FormPages for SitePages {
 
     fn desk_label(&self, lang: &str, desk: &str) -> Option<String> {
         desk_label(&self.project, lang, desk)
+    }
+
+    fn kinds(&self) -> Vec<FormKind> {
+        kinds(&self.project)
+    }
+
+    fn render_kind(&self, kind: &FormKind, lang: &str, state: &FormState) -> Result<String, Error> {
+        render_kind(&self.project, kind, lang, state)
+    }
+
+    fn url_of(&self, key: &str, lang: &str) -> String {
+        url_of(&self.project, key, lang)
+    }
+
+    fn field_label(&self, lang: &str, kind: &str, field: &str) -> Option<String> {
+        field_label(&self.project, lang, kind, field)
+    }
+
+    fn option_label(&self, lang: &str, kind: &str, field: &str, option: &str) -> Option<String> {
+        option_label(&self.project, lang, kind, field, option)
+    }
+
+    fn directory_entry(
+        &self,
+        data: &std::collections::BTreeMap<String, serde_json::Value>,
+        lang: &str,
+        consent_date: &str,
+    ) -> Option<Result<(String, Vec<String>), Error>> {
+        Some(directory_entry(&self.project, data, lang, consent_date))
     }
 }

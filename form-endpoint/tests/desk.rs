@@ -38,6 +38,7 @@ fn record(id: &str, received: &str, lang: &str, name: &str, topic: &str) -> Reco
             desk: "terni".into(),
             topic: topic.into(),
             message: "<script>alert(1)</script> vorrei aiuto".into(),
+            ..Submission::default()
         },
     )
 }
@@ -165,13 +166,15 @@ async fn sign_in(f: &Fixture) -> (String, String) {
 }
 
 /// Every protected route, with the method that reaches it.
-const PROTECTED: [(&str, &str); 14] = [
+const PROTECTED: [(&str, &str); 16] = [
     ("GET", "/desk/"),
     ("GET", "/desk/r/01H0000000000000000000000A"),
     ("POST", "/desk/r/01H0000000000000000000000A/take"),
     ("POST", "/desk/r/01H0000000000000000000000A/done"),
     ("POST", "/desk/r/01H0000000000000000000000A/reopen"),
     ("POST", "/desk/r/01H0000000000000000000000A/note"),
+    ("POST", "/desk/r/01H0000000000000000000000A/approve"),
+    ("GET", "/desk/r/01H0000000000000000000000A/entry.yaml"),
     ("GET", "/desk/r/01H0000000000000000000000A/erase"),
     ("POST", "/desk/r/01H0000000000000000000000A/erase"),
     ("GET", "/desk/export"),
@@ -911,4 +914,141 @@ async fn the_inbox_reads_every_segment() {
     .expect("reads");
     assert_eq!(events.len(), 1, "the event is beside its segment");
     assert_eq!(events[0].id.to_string(), OTHER);
+}
+
+/// Issue 15: a request to be listed is shown with its form's fields by
+/// their names; approving it (with the CSRF token) marks it handled and
+/// shows the entry to paste, which is also a download; a contact request
+/// has no approval; an unapproved request has no entry to download.
+#[tokio::test]
+async fn a_request_to_be_listed_is_approved_and_gives_its_entry() {
+    const ASSOC: &str = "01K0000000000000000000000D";
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let site = sportello_forms::site_pages::SitePages::load(&sportello::Options {
+        content: root.join("content"),
+        themes: root.join("themes"),
+        ..Default::default()
+    })
+    .expect("the shipped site loads");
+    let f = fixture_with(|c| c.site = Some(std::sync::Arc::new(site)));
+    let mut data = std::collections::BTreeMap::new();
+    data.insert(
+        "org_name".to_owned(),
+        serde_json::json!("Donne <b>in</b> rete"),
+    );
+    data.insert("sectors".to_owned(), serde_json::json!(["women", "work"]));
+    data.insert("city".to_owned(), serde_json::json!("Perugia"));
+    data.insert("province".to_owned(), serde_json::json!("PG"));
+    data.insert(
+        "description".to_owned(),
+        serde_json::json!("Aiutiamo le donne a trovare lavoro."),
+    );
+    data.insert(
+        "source".to_owned(),
+        serde_json::json!("https://donne.example.org/"),
+    );
+    data.insert("publish_consent".to_owned(), serde_json::json!(true));
+    let r = Record::new(
+        ASSOC.parse().expect("a ULID"),
+        "2026-11-28T09:00:00.000Z".into(),
+        Submission {
+            lang: "it".into(),
+            name: "Lucia".into(),
+            email: Some("lucia@example.org".into()),
+            desk: "any".into(),
+            topic: "networks".into(),
+            kind: Some("association".into()),
+            data,
+            ..Submission::default()
+        },
+    );
+    let mut bytes = Vec::new();
+    encode_line(&r, &mut bytes).expect("encodes");
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(&f.queue)
+        .expect("open");
+    std::io::Write::write_all(&mut file, &bytes).expect("append");
+    let (cookie, token) = sign_in(&f).await;
+    let path = format!("/desk/r/{ASSOC}");
+
+    let page = text(send(&f.router, get(&path, Some(&cookie))).await).await;
+    assert!(
+        page.contains("<dt>Nome dell&#39;associazione</dt>"),
+        "labels in the operator's language: {page}"
+    );
+    assert!(
+        page.contains(">Donne &lt;b&gt;in&lt;/b&gt; rete</dd>"),
+        "escaped: {page}"
+    );
+    assert!(
+        page.contains(">Donne, Lavoro e formazione</dd>"),
+        "choices by their names: {page}"
+    );
+    assert!(page.contains(">Perugia (PG)</dd>"), "{page}");
+    assert!(
+        page.contains(&format!("action=\"{path}/approve\"")),
+        "{page}"
+    );
+    assert!(
+        !page.contains("<pre class=\"entry\""),
+        "no entry before approval"
+    );
+    let r = send(&f.router, get(&format!("{path}/entry.yaml"), Some(&cookie))).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "nothing to download before approval"
+    );
+
+    // Without the token: refused, nothing changes.
+    let r = send(
+        &f.router,
+        post(&format!("{path}/approve"), Some(&cookie), &[]),
+    )
+    .await;
+    assert_ne!(r.status(), StatusCode::SEE_OTHER);
+    let r = send(
+        &f.router,
+        post(
+            &format!("{path}/approve"),
+            Some(&cookie),
+            &[("csrf", &token)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = text(send(&f.router, get(&path, Some(&cookie))).await).await;
+    assert!(page.contains("<pre class=\"entry\""), "{page}");
+    assert!(
+        page.contains("consent_date: &quot;2026-11-28&quot;"),
+        "the day it was sent: {page}"
+    );
+    assert!(page.contains("status-done"), "approved is handled: {page}");
+    let r = send(&f.router, get(&format!("{path}/entry.yaml"), Some(&cookie))).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        r.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap_or("")
+            .contains("attachment")
+    );
+    let yaml = text(r).await;
+    assert!(
+        yaml.contains("name: Donne <b>in</b> rete"),
+        "the file is the data, not HTML: {yaml}"
+    );
+    assert!(
+        yaml.contains("- culture") || yaml.contains("women"),
+        "{yaml}"
+    );
+
+    // The access log says who approved and who downloaded.
+    let log_path = sportello_forms::queue::rewrite::sibling(&f.queue, ".access.jsonl");
+    let log = fs::read_to_string(&log_path).expect("access log");
+    assert!(log.contains("\"approve\"") && log.contains(ASSOC), "{log}");
+
+    // A contact request has no approval.
+    let page = text(send(&f.router, get(&format!("/desk/r/{ID_A}"), Some(&cookie))).await).await;
+    assert!(!page.contains("/approve\""), "{page}");
 }

@@ -21,6 +21,7 @@ fn sub(lang: &str, name: &str, desk: &str, topic: &str, message: &str) -> Submis
         desk: desk.into(),
         topic: topic.into(),
         message: message.into(),
+        ..Submission::default()
     }
 }
 

@@ -20,6 +20,7 @@ fn submission(name: &str, message: &str) -> Submission {
         desk: "any".into(),
         topic: "other".into(),
         message: message.into(),
+        ..Submission::default()
     }
 }
 

@@ -39,6 +39,7 @@ fn generate(queue: &Path) {
                 desk: if i % 3 == 0 { "perugia" } else { "terni" }.into(),
                 topic: TOPICS[i % 4].into(),
                 message: "una richiesta".into(),
+                ..Submission::default()
             },
         );
         encode_line(&record, &mut bytes).expect("encodes");

@@ -32,7 +32,10 @@ pub struct SiteConfig {
     pub theme: String,
     pub title: Vec<String>,
     pub languages: Vec<Language>,
+    /// Where each form posts, by name (`contact`, and every kind's).
     pub forms: BTreeMap<String, String>,
+    /// The forms declared besides the contact form (`forms: <name>: {…}`).
+    pub form_kinds: Vec<crate::form::FormKind>,
     /// Source paths of the main navigation, in order (extension).
     pub menu: Vec<String>,
     /// The text that marks a value only the desk can supply (extension);
@@ -95,7 +98,7 @@ struct RawConfig {
     title: BTreeMap<String, String>,
     languages: Vec<RawLanguage>,
     #[serde(default)]
-    forms: BTreeMap<String, String>,
+    forms: BTreeMap<String, crate::form::FormSetting>,
     #[serde(default)]
     menu: Vec<String>,
     #[serde(default)]
@@ -318,13 +321,32 @@ impl SiteConfig {
                     .unwrap_or_else(|| default_title.clone())
             })
             .collect();
+        let mut forms = BTreeMap::new();
+        let mut form_kinds = Vec::new();
+        for (name, setting) in raw.forms {
+            match setting {
+                crate::form::FormSetting::Path(p) => {
+                    forms.insert(name, p);
+                }
+                crate::form::FormSetting::Kind(kind) => {
+                    match crate::form::FormKind::checked(&name, kind, path, diags) {
+                        Some(kind) => {
+                            forms.insert(name, kind.path.clone());
+                            form_kinds.push(kind);
+                        }
+                        None => ok = false,
+                    }
+                }
+            }
+        }
         ok.then_some(SiteConfig {
             base_url,
             default_language,
             theme: raw.theme,
             title,
             languages,
-            forms: raw.forms,
+            forms,
+            form_kinds,
             menu: raw.menu,
             confirm_marker,
             stale_notice: raw.stale_notice,

@@ -4,8 +4,17 @@
 //! as `contact_form` (the `<select>`'s topics, `maxlength`s), and the
 //! endpoint (`sportello-forms`, which depends on this crate) validates
 //! against the same values.
+//!
+//! Other forms are configuration: a map under `forms:` in `site.yaml`
+//! declares a [`FormKind`] (its path, pages, fields and their rules), which
+//! the theme receives in `form_kinds` and the endpoint accepts without a
+//! line of code more. Every kind also asks who is writing: the
+//! [`PERSON_FIELDS`] (language, name, e-mail or phone, privacy consent) are
+//! validated as in the contact form.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// One field a person fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -131,6 +140,300 @@ pub const CONTACT: FormContract = FormContract {
     any_desk: "any",
 };
 
+/// The fields every form kind has, validated as in the contact form: who is
+/// writing and how to reach them. A kind's own fields cannot reuse these
+/// names (nor the honeypot's, `website`).
+pub const PERSON_FIELDS: [&str; 5] = [LANG, NAME, EMAIL, PHONE, CONSENT];
+const RESERVED: [&str; 9] = [
+    LANG, NAME, EMAIL, PHONE, CONSENT, DESK, TOPIC, MESSAGE, "website",
+];
+
+/// What a field of a configured form holds, and so how it is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// One line of text.
+    Text,
+    /// Several lines of text.
+    Textarea,
+    Email,
+    Phone,
+    /// A web address (`https://…` or `http://…`).
+    Url,
+    /// A year, four digits, not in the future.
+    Year,
+    /// One of `options`.
+    Choice,
+    /// Any of `options` (checkboxes); `required` means at least one.
+    Choices,
+    /// A box that must be ticked to send (a separate, explicit consent).
+    Consent,
+}
+
+/// Where a choice's options come from, when not listed in `options`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptionsFrom {
+    /// The directory's sectors ([`crate::data::associations::SECTORS`]),
+    /// labelled by the theme's `sectors.<id>`.
+    Sectors,
+    /// The site's languages, each named in its own script.
+    Languages,
+}
+
+/// One field of a configured form, as written under `fields:`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindField {
+    /// The `name` of the input: lowercase letters, digits and `_`.
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    /// Longest value in Unicode scalar values (text fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<usize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<OptionsFrom>,
+}
+
+/// Longest text of a field that gives no `max`: a sentence, or a page.
+pub const TEXT_MAX: usize = 200;
+pub const TEXTAREA_MAX: usize = 5000;
+
+impl KindField {
+    /// The limit that applies: the configured one, else the type's.
+    pub fn limit(&self) -> usize {
+        self.max.unwrap_or(match self.kind {
+            FieldType::Textarea => TEXTAREA_MAX,
+            FieldType::Email => EMAIL_MAX,
+            FieldType::Phone => PHONE_MAX,
+            FieldType::Url => 500,
+            _ => TEXT_MAX,
+        })
+    }
+
+    /// The values a choice accepts, given the site's language codes.
+    pub fn choices<'a>(&'a self, languages: &'a [String]) -> Vec<&'a str> {
+        match self.from {
+            Some(OptionsFrom::Sectors) => crate::data::associations::SECTORS.to_vec(),
+            Some(OptionsFrom::Languages) => languages.iter().map(String::as_str).collect(),
+            None => self.options.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// A form declared in `site.yaml`, besides the contact form:
+///
+/// ```yaml
+/// forms:
+///   contact: /forms/contact
+///   association:
+///     path: /forms/association      # where it posts: /forms/<one segment>
+///     page: associations/join       # the page that holds it (source key)
+///     thanks: associations/thanks   # where a person lands once it is stored
+///     topic: networks               # its topic in the inbox and the report
+///     publish_to: associations      # an approved request becomes a directory entry
+///     fields:
+///       - { name: org_name, type: text, required: true, max: 150 }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormKind {
+    /// Its key under `forms:`; stored with each of its records.
+    #[serde(skip_deserializing)]
+    pub name: String,
+    pub path: String,
+    pub page: String,
+    pub thanks: String,
+    /// One of [`TOPICS`]: the operators' filters and the needs report count
+    /// a kind's requests under it.
+    #[serde(default = "networks")]
+    pub topic: String,
+    /// `associations`: an approved request is written as an entry of
+    /// `_data/associations.yaml`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publish_to: Option<String>,
+    pub fields: Vec<KindField>,
+}
+
+fn networks() -> String {
+    "networks".to_owned()
+}
+
+/// A value of `forms:` in `site.yaml`: the contact form's path, or a kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum FormSetting {
+    Path(String),
+    Kind(FormKind),
+}
+
+impl FormKind {
+    /// Checks a kind as configured; problems go to `diags` against
+    /// `site.yaml`, and a kind with any is left out.
+    pub fn checked(
+        name: &str,
+        mut kind: FormKind,
+        path: &std::path::Path,
+        diags: &mut Diagnostics,
+    ) -> Option<FormKind> {
+        let mut ok = true;
+        let mut fail = |message: String, hint: &str| {
+            ok = false;
+            diags.push(Diagnostic::error(path, message).hint(hint.to_owned()));
+        };
+        if !is_identifier(name) || name == "contact" {
+            fail(
+                format!("`forms: {name}:` is not a usable form name"),
+                "a form's name is lowercase letters, digits and `_`; `contact` is the built-in contact form",
+            );
+        }
+        let segment = kind.path.strip_prefix("/forms/").unwrap_or("");
+        if segment.is_empty()
+            || !segment
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            fail(
+                format!(
+                    "form `{name}`: path `{}` is not of the form /forms/<name>",
+                    kind.path
+                ),
+                "the endpoint accepts forms under /forms/: write e.g. `path: /forms/association`",
+            );
+        }
+        if !TOPICS.contains(&kind.topic.as_str()) {
+            fail(
+                format!("form `{name}`: unknown topic `{}`", kind.topic),
+                &format!("one of: {}", TOPICS.join(", ")),
+            );
+        }
+        if kind
+            .publish_to
+            .as_deref()
+            .is_some_and(|p| p != "associations")
+        {
+            fail(
+                format!(
+                    "form `{name}`: cannot publish to `{}`",
+                    kind.publish_to.as_deref().unwrap_or("")
+                ),
+                "the one place a request can be published to is `associations` (the directory)",
+            );
+        }
+        let mut seen = std::collections::HashSet::new();
+        for f in &kind.fields {
+            if !is_identifier(&f.name) || RESERVED.contains(&f.name.as_str()) {
+                fail(
+                    format!("form `{name}`: `{}` cannot be a field's name", f.name),
+                    "lowercase letters, digits and `_`, and none of lang, name, email, phone, consent, desk, topic, message, website (every form has those of the person writing)",
+                );
+            }
+            if !seen.insert(f.name.as_str()) {
+                fail(
+                    format!("form `{name}`: field `{}` is listed twice", f.name),
+                    "each field once",
+                );
+            }
+            let choice = matches!(f.kind, FieldType::Choice | FieldType::Choices);
+            if choice && f.options.is_empty() && f.from.is_none() {
+                fail(
+                    format!(
+                        "form `{name}`: field `{}` is a choice without options",
+                        f.name
+                    ),
+                    "give `options: [..]` or `from: sectors` / `from: languages`",
+                );
+            }
+            if !choice && (!f.options.is_empty() || f.from.is_some()) {
+                fail(
+                    format!(
+                        "form `{name}`: field `{}` has options but is not a choice",
+                        f.name
+                    ),
+                    "options belong to `type: choice` or `type: choices`",
+                );
+            }
+            if f.options.iter().any(|o| !is_option_value(o)) {
+                fail(
+                    format!(
+                        "form `{name}`: field `{}` has an option that is not a plain value",
+                        f.name
+                    ),
+                    "options are letters, digits, `-` and `_` (their labels are the theme's)",
+                );
+            }
+            if f.max == Some(0) {
+                fail(
+                    format!("form `{name}`: field `{}` has `max: 0`", f.name),
+                    "give a positive limit or none",
+                );
+            }
+        }
+        kind.name = name.to_owned();
+        ok.then_some(kind)
+    }
+
+    /// What templates receive as `form_kinds.<name>`: the kind, with each
+    /// field's limit and options resolved (`names`: a language option's
+    /// name in its own script and its direction).
+    pub fn theme_value(&self, languages: &[crate::config::Language]) -> serde_json::Value {
+        let codes: Vec<String> = languages.iter().map(|l| l.code.clone()).collect();
+        let names: serde_json::Map<String, serde_json::Value> = languages
+            .iter()
+            .map(|l| {
+                (
+                    l.code.clone(),
+                    serde_json::json!({ "name": l.name, "dir": l.dir }),
+                )
+            })
+            .collect();
+        let fields: Vec<serde_json::Value> = self
+            .fields
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "name": f.name,
+                    "type": f.kind,
+                    "required": f.required,
+                    "max": f.limit(),
+                    "options": f.choices(&codes),
+                    "from": f.from,
+                    "names": if f.from == Some(OptionsFrom::Languages) { serde_json::Value::Object(names.clone()) } else { serde_json::Value::Null },
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "name": self.name,
+            "path": self.path,
+            "fields": fields,
+        })
+    }
+
+    pub fn field(&self, name: &str) -> Option<&KindField> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn is_option_value(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +454,60 @@ mod tests {
         assert_eq!(v["topics"][0], "founding");
         assert_eq!(v["shown"][0], "name");
         assert_eq!(v["shown"][6], "consent");
+    }
+
+    fn kinds(yaml: &str) -> (Vec<FormKind>, Vec<String>) {
+        let settings: std::collections::BTreeMap<String, FormSetting> =
+            crate::yaml::from_str(yaml).expect("parses");
+        let mut diags = Diagnostics::default();
+        let kinds = settings
+            .into_iter()
+            .filter_map(|(name, s)| match s {
+                FormSetting::Path(_) => None,
+                FormSetting::Kind(k) => {
+                    FormKind::checked(&name, k, std::path::Path::new("site.yaml"), &mut diags)
+                }
+            })
+            .collect();
+        (kinds, diags.iter().map(|d| d.message.clone()).collect())
+    }
+
+    #[test]
+    fn a_form_is_configuration_and_the_contact_path_stays_a_string() {
+        let (k, problems) = kinds(
+            "contact: /forms/contact\nassociation:\n  path: /forms/association\n  page: associations/join\n  thanks: associations/thanks\n  publish_to: associations\n  fields:\n    - { name: org_name, type: text, required: true, max: 150 }\n    - { name: sectors, type: choices, from: sectors }\n    - { name: province, type: choice, options: [PG, TR] }\n",
+        );
+        assert_eq!(problems, Vec::<String>::new());
+        assert_eq!(k.len(), 1);
+        assert_eq!(k[0].name, "association");
+        assert_eq!(k[0].topic, "networks");
+        assert_eq!(k[0].field("org_name").map(KindField::limit), Some(150));
+        assert_eq!(
+            k[0].field("sectors").map(|f| f.choices(&[]).len()),
+            Some(11)
+        );
+        let v = k[0].theme_value(&[]);
+        assert_eq!(v["fields"][2]["options"][1], "TR");
+    }
+
+    #[test]
+    fn each_mistake_in_a_configured_form_is_named() {
+        let (k, problems) = kinds(
+            "x:\n  path: /elsewhere/x\n  page: p\n  thanks: t\n  topic: weather\n  publish_to: news\n  fields:\n    - { name: email, type: text }\n    - { name: pick, type: choice }\n    - { name: note, type: text, options: [a] }\n    - { name: twice, type: text }\n    - { name: twice, type: text }\n    - { name: odd, type: choice, options: ['<b>'] }\n",
+        );
+        assert!(k.is_empty(), "a form with mistakes is left out");
+        let all = problems.join("\n");
+        for expected in [
+            "path `/elsewhere/x` is not of the form /forms/<name>",
+            "unknown topic `weather`",
+            "cannot publish to `news`",
+            "`email` cannot be a field's name",
+            "`pick` is a choice without options",
+            "`note` has options but is not a choice",
+            "`twice` is listed twice",
+            "`odd` has an option that is not a plain value",
+        ] {
+            assert!(all.contains(expected), "{expected}: {all}");
+        }
     }
 }

@@ -79,6 +79,7 @@ export SPORTELLO_QUEUE="$TMP/queue.jsonl"
 export SPORTELLO_FIXTURE_SITE="$TMP/fixture"
 export SPORTELLO_ARTIFACTS="$HERE/artifacts"
 export SPORTELLO_BIN="$BIN"
+export SPORTELLO_FORMS_BIN="$FORMS_BIN"
 
 echo "== node --test"
 set +e

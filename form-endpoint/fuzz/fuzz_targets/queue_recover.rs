@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
             desk: "any".into(),
             topic: "other".into(),
             message: "m".into(),
+            ..Submission::default()
         },
     );
     encode_line(&record, &mut grown).expect("encodes");

@@ -1,6 +1,7 @@
 //! The list of requests, one request, and its changes — the same
 //! [`crate::ops::view`] code as `list`, `show`, `take`, `done`, `reopen`
-//! and `note`.
+//! and `note` — and, for a request to be listed in the directory, its
+//! approval and the entry to paste ([`crate::ops::approve`], as `approve`).
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use super::auth::Signed;
 use super::render::Frame;
 use crate::Error;
 use crate::error::AppError;
+use crate::ops::approve;
 use crate::ops::state::EventKind;
 use crate::ops::view::{self, Filter, Item, Status};
 use crate::queue::source::Segments;
@@ -298,6 +300,18 @@ pub async fn show(
         })
         .collect();
     let here = format!("/desk/r/{}", item.record.id);
+    let details = details(&desk, &op.lang, &item.record);
+    let site = desk.config.site.as_deref();
+    let approvable = approve::approvable(&item.record, site);
+    // Once approved, the entry is shown to copy (made again from the
+    // record each time: nothing of it is stored).
+    let entry = match (approvable && item.approved).then(|| approve::entry(&item.record, site)) {
+        Some(Ok(e)) => {
+            Some(json!({ "yaml": e.yaml, "problems": e.problems, "checked": e.checked }))
+        }
+        Some(Err(e)) => return AppError(e).into_response(),
+        None => None,
+    };
     render_page(
         &desk,
         &op,
@@ -305,6 +319,10 @@ pub async fn show(
         &here,
         flash.as_deref(),
         &json!({
+            "details": details,
+            "approvable": approvable,
+            "approved": item.approved,
+            "entry": entry,
             "r": item.record,
             "received": crate::ops::table::short_time(&item.record.received),
             "desk_label": desk.config.desk_label(&op.lang, &item.record.desk),
@@ -317,6 +335,114 @@ pub async fn show(
             "note_max": NOTE_MAX,
         }),
     )
+}
+
+/// A configured form's own fields, labelled in the operator's language as
+/// the form shows them (choices by their names), in the form's order.
+fn details(desk: &Desk, lang: &str, record: &crate::queue::Record) -> Vec<serde_json::Value> {
+    let Some(kind) = &record.kind else {
+        return Vec::new();
+    };
+    let site = desk.config.site.as_deref();
+    let order: Vec<String> = site
+        .and_then(|s| s.kinds().into_iter().find(|k| &k.name == kind))
+        .map(|k| k.fields.iter().map(|f| f.name.clone()).collect())
+        .unwrap_or_else(|| record.data.keys().cloned().collect());
+    order
+        .iter()
+        .filter_map(|field| {
+            let value = record.data.get(field)?;
+            let label = site
+                .and_then(|s| s.field_label(lang, kind, field))
+                .unwrap_or_else(|| field.clone());
+            let name = |o: &str| {
+                site.and_then(|s| s.option_label(lang, kind, field, o))
+                    .unwrap_or_else(|| o.to_owned())
+            };
+            let shown = match value {
+                serde_json::Value::String(v) => {
+                    match site.and_then(|s| s.option_label(lang, kind, field, v)) {
+                        Some(l) => l,
+                        None => v.clone(),
+                    }
+                }
+                serde_json::Value::Array(list) => list
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .map(name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                serde_json::Value::Bool(true) => desk.render.strings.get(lang, "yes"),
+                other => other.to_string(),
+            };
+            Some(json!({ "field": field, "label": label, "value": shown }))
+        })
+        .collect()
+}
+
+/// `POST /desk/r/{id}/approve`: approves a request to be listed; the page
+/// then shows the entry to paste.
+pub async fn approve_request(
+    State(desk): State<Arc<Desk>>,
+    Extension(op): Extension<Signed>,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let item = match find(&desk, &op, &id).await {
+        Ok(item) => item,
+        Err(r) => return r,
+    };
+    if !approve::approvable(&item.record, desk.config.site.as_deref()) {
+        op.flash(desk.render.strings.get(&op.lang, "flash_not_changed"))
+            .await;
+        return Redirect::to(&format!("/desk/r/{id}")).into_response();
+    }
+    let (full, by) = (item.record.id.to_string(), op.name.clone());
+    let source = source(&desk.config);
+    let result = tokio::task::spawn_blocking(move || {
+        view::change_in(&source, &full, EventKind::Approved, Some(by), None)
+    })
+    .await;
+    let key = if matches!(result, Ok(Ok(_))) {
+        desk.log(&op.name, "approve", Some(&id), None).await;
+        "flash_approved"
+    } else {
+        "flash_not_changed"
+    };
+    op.flash(desk.render.strings.get(&op.lang, key)).await;
+    Redirect::to(&format!("/desk/r/{id}#entry")).into_response()
+}
+
+/// `GET /desk/r/{id}/entry.yaml`: the approved entry as a file.
+pub async fn entry_file(
+    State(desk): State<Arc<Desk>>,
+    Extension(op): Extension<Signed>,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let item = match find(&desk, &op, &id).await {
+        Ok(item) => item,
+        Err(r) => return r,
+    };
+    if !item.approved {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    let entry = match approve::entry(&item.record, desk.config.site.as_deref()) {
+        Ok(e) => e,
+        Err(e) => return AppError(e).into_response(),
+    };
+    desk.log(&op.name, "download entry", Some(&id), None).await;
+    let mut r = entry.yaml.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/yaml; charset=utf-8"),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"association-{}.yaml\"",
+        item.record.id
+    )) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    r
 }
 
 #[derive(Debug, Deserialize)]

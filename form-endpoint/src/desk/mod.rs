@@ -150,6 +150,8 @@ pub fn router(config: DeskConfig) -> Result<Router, Error> {
         .route("/desk/r/{id}/done", post(inbox::done))
         .route("/desk/r/{id}/reopen", post(inbox::reopen))
         .route("/desk/r/{id}/note", post(inbox::note))
+        .route("/desk/r/{id}/approve", post(inbox::approve_request))
+        .route("/desk/r/{id}/entry.yaml", get(inbox::entry_file))
         .route(
             "/desk/r/{id}/erase",
             get(manage::erase_page).post(manage::erase),

@@ -12,9 +12,11 @@
 //! - [`quarantine`]: what recovery set aside from the end of the queue
 //!   (`QUEUE.torn-…`, `QUEUE.damaged-…`): listed until an operator restores
 //!   or dismisses it.
+//! - [`approve`]: a request to be listed becomes a directory entry.
 //! - [`notify`]: e-mail (SMTP) and webhook notification, retried from the
 //!   queue.
 
+pub mod approve;
 pub mod export;
 pub mod notify;
 pub mod purge;

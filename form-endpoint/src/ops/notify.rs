@@ -368,6 +368,7 @@ mod tests {
             v: 1,
             id: Ulid::from_parts(1, 2),
             received: "2026-01-12T09:30:00.000Z".into(),
+            kind: None,
             lang: "it".into(),
             name: "Ana\nBcc: victim@example.org\r\ne-mail:   forged@example.org".into(),
             email: Some("ana@example.org\u{2028}phone: 1".into()),
@@ -375,6 +376,7 @@ mod tests {
             desk: "terni".into(),
             topic: "founding".into(),
             message: "Two\nlines".into(),
+            data: Default::default(),
             consent: true,
         };
         let (subject, body) = email_text(&r);

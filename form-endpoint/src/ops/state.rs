@@ -44,6 +44,9 @@ pub enum EventKind {
     Note,
     /// The desk was told of the submission (e-mail or webhook).
     Notified,
+    /// Approved for the directory: its entry was given out to publish; the
+    /// request is handled.
+    Approved,
 }
 
 impl EventKind {
@@ -54,6 +57,7 @@ impl EventKind {
             Self::Reopened => "reopened",
             Self::Note => "note",
             Self::Notified => "notified",
+            Self::Approved => "approved",
         }
     }
 }

@@ -54,6 +54,8 @@ pub struct Item {
     pub by: Option<String>,
     /// The desk was notified (by any channel).
     pub notified: bool,
+    /// Approved for the directory (its entry was given out).
+    pub approved: bool,
     /// Status changes and notes, oldest first.
     pub history: Vec<Event>,
     /// The queue segment that holds it: its events go to that segment's
@@ -70,6 +72,7 @@ impl Item {
             status: Status::New,
             by: None,
             notified: false,
+            approved: false,
             history: Vec::new(),
         }
     }
@@ -83,6 +86,11 @@ impl Item {
             EventKind::Done => {
                 self.status = Status::Done;
                 self.by = e.by.clone();
+            }
+            EventKind::Approved => {
+                self.status = Status::Done;
+                self.by = e.by.clone();
+                self.approved = true;
             }
             EventKind::Reopened => {
                 self.status = Status::Taken;
@@ -424,6 +432,7 @@ pub fn change_in(
     Ok(match kind {
         EventKind::Taken => format!("request {id} is now taken in charge"),
         EventKind::Done => format!("request {id} is now done"),
+        EventKind::Approved => format!("request {id} is approved for the directory, and done"),
         EventKind::Reopened => format!("request {id} is open again (taken in charge)"),
         EventKind::Note | EventKind::Notified => format!("note added to request {id}"),
     })

@@ -7,6 +7,12 @@
 //!  "phone":"…"|null,"desk":"terni","topic":"founding","message":"…","consent":true,"crc":"1c2d3e4f"}
 //! ```
 //!
+//! A request sent through a form configured in `site.yaml` (not the contact
+//! form) has two more members: `"kind"` (the form's name, after
+//! `received`) and `"data"` (its own fields, after `message`: text, a list
+//! of choices, or `true` for a ticked consent). A line without `kind` is a
+//! contact request, so contact lines are exactly as they always were.
+//!
 //! `crc` is the CRC-32 — IEEE 802.3, the one of zlib, gzip and PNG, so any
 //! language's standard library can check it — as 8 lowercase hex digits, of
 //! the line's bytes **without** its last 18 bytes `,"crc":"xxxxxxxx"}` but
@@ -15,6 +21,8 @@
 //! last member, so a tool verifies a line by cutting a fixed-length suffix,
 //! with no JSON re-serialisation; `jq`, `grep` and friends read the line as
 //! ordinary JSON and may ignore `crc`.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use ulid::Ulid;
@@ -35,6 +43,9 @@ pub struct Record {
     pub id: Ulid,
     /// When the writer took the submission, UTC, RFC 3339 with milliseconds.
     pub received: String,
+    /// The configured form it came from; absent: the contact form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     pub lang: String,
     pub name: String,
     pub email: Option<String>,
@@ -42,6 +53,9 @@ pub struct Record {
     pub desk: String,
     pub topic: String,
     pub message: String,
+    /// The configured form's own fields; absent for the contact form.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub data: BTreeMap<String, serde_json::Value>,
     /// Always `true`: a submission without consent is never stored.
     pub consent: bool,
 }
@@ -52,6 +66,7 @@ impl Record {
             v: SCHEMA_VERSION,
             id,
             received,
+            kind: s.kind,
             lang: s.lang,
             name: s.name,
             email: s.email,
@@ -59,6 +74,7 @@ impl Record {
             desk: s.desk,
             topic: s.topic,
             message: s.message,
+            data: s.data,
             consent: true,
         }
     }
@@ -97,6 +113,7 @@ mod tests {
                 desk: "any".into(),
                 topic: "networks".into(),
                 message: "line 1\nline 2 ,\"crc\":\"00000000\"}".into(),
+                ..Submission::default()
             },
         )
     }
@@ -130,6 +147,32 @@ mod tests {
         let mut again = Vec::new();
         assert!(encode_line(&record, &mut again).is_ok());
         assert_eq!(&again[..again.len() - 1], &old[..], "byte for byte");
+    }
+
+    /// A configured form's request carries its kind and its own fields, and
+    /// reads back the same; a contact line has neither member.
+    #[test]
+    fn a_configured_form_record_carries_its_kind_and_fields() {
+        let mut s = sample("01JDAAAAAAAAAAAAAAAAAAAAAA");
+        let mut out = Vec::new();
+        assert!(encode_line(&s, &mut out).is_ok());
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            !text.contains("\"kind\"") && !text.contains("\"data\""),
+            "{text}"
+        );
+        s.kind = Some("association".into());
+        s.data.insert("org_name".into(), "Rete \"Al-Amal\"".into());
+        s.data
+            .insert("sectors".into(), serde_json::json!(["culture", "women"]));
+        out.clear();
+        assert!(encode_line(&s, &mut out).is_ok());
+        let text = String::from_utf8_lossy(&out);
+        assert!(
+            text.contains(r#""received":"2025-11-26T18:18:00.123Z","kind":"association","lang""#),
+            "{text}"
+        );
+        assert_eq!(decode_line(&out[..out.len() - 1]), Ok(s));
     }
 
     /// A hand-edited id with a valid checksum is a damaged line, never a

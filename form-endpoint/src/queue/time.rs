@@ -16,3 +16,13 @@ pub fn rfc3339_millis(t: SystemTime) -> String {
 pub fn now() -> String {
     rfc3339_millis(SystemTime::now())
 }
+
+/// This year in UTC (a `year` field cannot be later).
+pub fn this_year() -> i16 {
+    now().get(..4).and_then(|y| y.parse().ok()).unwrap_or(1970)
+}
+
+/// Today in UTC, `YYYY-MM-DD`.
+pub fn today() -> String {
+    now().get(..10).unwrap_or("1970-01-01").to_owned()
+}

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use sportello::form::CONTACT;
+use sportello::form::{CONTACT, FormKind};
 use sportello::preview::Preview;
 use sportello_forms::site_pages;
 use sportello_forms::{Error, FormPages, FormState};
@@ -52,5 +52,38 @@ impl FormPages for ThemedPages {
     fn render(&self, lang: &str, state: &FormState) -> Result<String, Error> {
         self.with(|p| site_pages::render_contact(p, lang, state))
             .unwrap_or(Err(Error::SiteNotReady))
+    }
+
+    fn kinds(&self) -> Vec<FormKind> {
+        self.with(site_pages::kinds).unwrap_or_default()
+    }
+
+    fn render_kind(&self, kind: &FormKind, lang: &str, state: &FormState) -> Result<String, Error> {
+        self.with(|p| site_pages::render_kind(p, kind, lang, state))
+            .unwrap_or(Err(Error::SiteNotReady))
+    }
+
+    fn url_of(&self, key: &str, lang: &str) -> String {
+        self.with(|p| site_pages::url_of(p, key, lang))
+            .unwrap_or_else(|| format!("/{lang}/"))
+    }
+
+    fn field_label(&self, lang: &str, kind: &str, field: &str) -> Option<String> {
+        self.with(|p| site_pages::field_label(p, lang, kind, field))
+            .flatten()
+    }
+
+    fn option_label(&self, lang: &str, kind: &str, field: &str, option: &str) -> Option<String> {
+        self.with(|p| site_pages::option_label(p, lang, kind, field, option))
+            .flatten()
+    }
+
+    fn directory_entry(
+        &self,
+        data: &std::collections::BTreeMap<String, serde_json::Value>,
+        lang: &str,
+        consent_date: &str,
+    ) -> Option<Result<(String, Vec<String>), Error>> {
+        self.with(|p| site_pages::directory_entry(p, data, lang, consent_date))
     }
 }

@@ -59,7 +59,7 @@ fn shipped_site_builds_every_page_in_seven_languages() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("(it 18, en 18, fr 18, ar 18, ro 18, sq 18, uk 18), 0 fallbacks"),
+        stderr.contains("(it 20, en 20, fr 20, ar 20, ro 20, sq 20, uk 20), 0 fallbacks"),
         "{stderr}"
     );
     assert!(!stderr.contains("warning"), "{stderr}");

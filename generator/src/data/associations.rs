@@ -169,6 +169,160 @@ pub fn load(
     if check.ok { list } else { Vec::new() }
 }
 
+/// An entry of `associations.yaml` made from an approved request, in the
+/// file's own key order. A form that publishes to the directory names its
+/// fields after these keys, with `org_` before `name`, `email`, `phone` and
+/// `website` (every form already uses those for the person writing).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NewEntry {
+    pub id: String,
+    pub name: String,
+    pub sectors: Vec<String>,
+    pub city: String,
+    pub province: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    pub description: BTreeMap<String, String>,
+    pub original_language: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub founded: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runts: Option<String>,
+    pub source: String,
+    pub consent_date: String,
+}
+
+impl NewEntry {
+    /// The entry for a request's fields (`data`), written in `lang`, whose
+    /// consent to publication was given on `consent_date`; `taken` are the
+    /// ids already in the file (the new one gets a free one).
+    pub fn from_request(
+        data: &BTreeMap<String, serde_json::Value>,
+        lang: &str,
+        consent_date: &str,
+        taken: &[&str],
+    ) -> NewEntry {
+        let text = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let list = |k: &str| {
+            data.get(k)
+                .and_then(|v| v.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let name = text("org_name").unwrap_or_default();
+        NewEntry {
+            id: free_id(&name, taken),
+            sectors: list("sectors"),
+            city: text("city").unwrap_or_default(),
+            province: text("province").unwrap_or_default(),
+            languages: list("languages"),
+            email: text("org_email"),
+            phone: text("org_phone"),
+            website: text("org_website"),
+            description: text("description")
+                .map(|d| BTreeMap::from([(lang.to_owned(), d)]))
+                .unwrap_or_default(),
+            original_language: lang.to_owned(),
+            founded: text("founded").and_then(|y| y.parse().ok()),
+            runts: text("runts"),
+            source: text("source").unwrap_or_default(),
+            consent_date: consent_date.to_owned(),
+            name,
+        }
+    }
+
+    /// The entry as a YAML list item, to paste at the end of
+    /// `associations.yaml` (or to be the whole of a new one).
+    pub fn to_yaml(&self) -> Result<String, crate::Error> {
+        yaml::to_string(&[self])
+            .map_err(|e| crate::Error::Render(format!("directory entry: {}", e.message)))
+    }
+}
+
+/// An id from a name in any script (`slug`: transliterated to a-z, digits
+/// and `-`), shortened, made unique against `taken`.
+fn free_id(name: &str, taken: &[&str]) -> String {
+    let mut base: String = slug::slugify(name).chars().take(60).collect();
+    base = base.trim_end_matches('-').to_owned();
+    if base.is_empty() {
+        base = "association".to_owned();
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while taken.contains(&id.as_str()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// The entry an approved request makes, as YAML ready to paste, with what
+/// `check` would say of it once pasted into this site's
+/// `_data/associations.yaml` (its id is free there).
+pub fn approved_entry(
+    site: &crate::model::Site,
+    data: &BTreeMap<String, serde_json::Value>,
+    lang: &str,
+    consent_date: &str,
+) -> Result<(String, Diagnostics), crate::Error> {
+    let taken: Vec<&str> = site
+        .associations
+        .iter()
+        .map(|a| a.id.value.as_str())
+        .collect();
+    let yaml = NewEntry::from_request(data, lang, consent_date, &taken).to_yaml()?;
+    let mut diags = Diagnostics::default();
+    check_text(
+        &yaml,
+        Path::new("content/_data/associations.yaml"),
+        &site.config,
+        jiff::ZonedDateTime::now().date(),
+        &mut diags,
+    );
+    Ok((yaml, diags))
+}
+
+/// Checks `text`, the YAML of entries, as `load` checks the file: the
+/// diagnostics are those `check` would give once it is pasted (against
+/// `path`, for their location).
+pub fn check_text(
+    text: &str,
+    path: &Path,
+    config: &SiteConfig,
+    today: Date,
+    diags: &mut Diagnostics,
+) {
+    let list: Vec<Association> = match yaml::from_str::<Option<Vec<Association>>>(text) {
+        Ok(l) => l.unwrap_or_default(),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(path, format!("invalid associations file: {}", e.message))
+                    .at_line_col(text, e.line, e.column, 1),
+            );
+            return;
+        }
+    };
+    let mut check = Check {
+        path,
+        text,
+        diags,
+        ok: true,
+    };
+    for a in &list {
+        check.entry(a, config, today);
+    }
+}
+
 /// Collects the problems of the file, each at the value it is about.
 struct Check<'a> {
     path: &'a Path,

@@ -89,6 +89,8 @@ pub struct Shared {
     /// Translations made from an older version of their original.
     outdated: HashSet<PageId>,
     feeds: crate::feed::Feeds,
+    /// `form_kinds` of the templates: each configured form by name.
+    form_kinds: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Shared {
@@ -101,10 +103,17 @@ impl Shared {
         } else {
             Default::default()
         };
+        let form_kinds = site
+            .config
+            .form_kinds
+            .iter()
+            .map(|k| (k.name.clone(), k.theme_value(&site.config.languages)))
+            .collect();
         Shared {
             langs,
             outdated,
             feeds: crate::feed::Feeds::new(site),
+            form_kinds,
         }
     }
 }
@@ -236,12 +245,18 @@ impl<'a> Renderer<'a> {
             String::new()
         };
         ctx.insert("search_url", &search_url);
-        ctx.insert("form", &json!({"status": null, "values": {}, "errors": {}}));
+        ctx.insert(
+            "form",
+            &json!({"status": null, "values": {}, "lists": {}, "errors": {}}),
+        );
         // Absent (null) when the site configures no contact form: the theme
         // then shows none.
         ctx.insert("forms_contact", &self.site.config.forms.get("contact"));
         // The fields' limits and the topics the endpoint accepts.
         ctx.insert("contact_form", &crate::form::CONTACT.theme_value());
+        // The forms declared in site.yaml, by name; a page shows one with
+        // `form: <name>` in its front matter (templates/form.html).
+        ctx.insert("form_kinds", &self.shared.form_kinds);
         ctx.insert("site_base_url", &self.site.config.base_url);
         ctx.insert("preview", &self.preview);
         ctx

@@ -119,7 +119,8 @@ export function isFallback(html) {
  * The kinds of page of one language, found in the built site rather than
  * hard-coded slugs: the home, one guide and the section listing it, the
  * desks, the directory of associations by sector and by city, the contact
- * page (the page holding the form), its thanks page (the endpoint's
+ * page (the page holding the form), the directory's form (a form
+ * configured in site.yaml), its thanks page (the endpoint's
  * contract: /<lang>/contact/thanks/), the 404.
  */
 export function pagesOfKind(lang, siteDir = SITE_DIR) {
@@ -135,6 +136,7 @@ export function pagesOfKind(lang, siteDir = SITE_DIR) {
     directory: has(/data-view="directory"/),
     directoryCity: has(/data-view="directory_city"/),
     contact: has(/<form[^>]*class="contact-form"/),
+    join: has(/<form[^>]*class="contact-form form-kind"/),
     thanks: `/${lang}/contact/thanks/`,
     notFound: `/${lang}/404.html`,
   };

@@ -66,7 +66,7 @@ function firstFallback(siteDir, lang) {
 
 for (const lang of LANGS) {
   const kinds = pagesOfKind(lang);
-  for (const kind of ['home', 'section', 'guide', 'desks', 'directory', 'directoryCity', 'contact', 'thanks', 'notFound']) {
+  for (const kind of ['home', 'section', 'guide', 'desks', 'directory', 'directoryCity', 'contact', 'join', 'thanks', 'notFound']) {
     test(`axe: ${kind} (${lang}) ${kinds[kind] ?? ''}`, async () => {
       assert.ok(kinds[kind], `no ${kind} page found in the built /${lang}/ site`);
       await check(BASE, kinds[kind]);
