@@ -232,9 +232,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let queue_path = dir.path().join("queue.jsonl");
         let queue = Queue::open(&queue_path)?;
         let handle = queue.handle();
-        let (addr, stop, server) = start_server(&queue).await?;
+        let durable_server = start_server(&queue).await?;
+        let addr = durable_server.addr;
         let sink = Queue::with_storage(NullStorage { len: 0 })?;
-        let (sink_addr, sink_stop, sink_server) = start_server(&sink).await?;
+        let sink_server = start_server(&sink).await?;
+        let sink_addr = sink_server.addr;
 
         println!(
             "\n| endpoint, loopback | clients | submissions/s | p50 | p99 | CPU (2 = both cores) | records per fsync | write+fsync | writer busy |\n|---|---|---|---|---|---|---|---|---|"
@@ -266,9 +268,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rounds.push((disk, durable, http, honeypot));
         }
 
-        for (stop, server) in [(stop, server), (sink_stop, sink_server)] {
-            let _ = stop.send(());
-            server.await??;
+        for server in [durable_server, sink_server] {
+            let _ = server.stop.send(());
+            server.task.await??;
         }
         queue.close().await;
         sink.close().await;
@@ -311,13 +313,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-type Server = tokio::task::JoinHandle<std::io::Result<()>>;
+/// An endpoint serving on a loopback port.
+struct Running {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
 
-/// The endpoint over `queue` on a loopback port: its address, its stop
-/// switch and its task.
-async fn start_server(
-    queue: &Queue,
-) -> Result<(SocketAddr, tokio::sync::oneshot::Sender<()>, Server), Box<dyn std::error::Error>> {
+/// The endpoint over `queue` on a loopback port.
+async fn start_server(queue: &Queue) -> std::io::Result<Running> {
     let pages = Arc::new(PlainPages::new(vec!["it".into()], vec![], ""));
     let config = FormsConfig {
         rate: Rate::Off,
@@ -327,7 +331,7 @@ async fn start_server(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(sportello_forms::serve(
+    let task = tokio::spawn(sportello_forms::serve(
         listener,
         router,
         ServerOptions::default(),
@@ -335,7 +339,7 @@ async fn start_server(
             let _ = stopped.await;
         },
     ));
-    Ok((addr, stop, server))
+    Ok(Running { addr, stop, task })
 }
 
 /// One durable load run, printed as a table row with the writer's figures.
