@@ -10,11 +10,15 @@
 //!    concurrent keep-alive clients (hyper), each posting valid forms with
 //!    `Accept: application/json` back to back for a fixed time; every `201`
 //!    is a submission written and fsync'd.
-//! 3. The same server and clients posting forms with the honeypot filled:
-//!    the same route, decoding and answer, but no disk — the HTTP ceiling.
+//! 3. The no-disk ceiling: the same server and clients, with the queue's
+//!    file replaced by a sink that keeps nothing ([`NullStorage`]): the same
+//!    route, validation, writer thread, encoding and answer, no disk.
+//! 4. For reference, the honeypot: the same route answered before
+//!    validation and without the queue (what the HTTP layer alone costs).
 //!
-//! The 64-client comparison runs in rounds (disk ceiling, durable, no disk)
-//! and reports the median round's ratio.
+//! The 64-client comparison runs in rounds (disk ceiling, durable, no disk,
+//! honeypot) and reports the median round's ratio of durable to the lower
+//! of the disk and no-disk ceilings.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -26,7 +30,7 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use sportello_forms::queue::QueueHandle;
+use sportello_forms::queue::{QueueHandle, QueueStorage};
 use sportello_forms::{FormsConfig, PlainPages, Queue, Rate, ServerOptions};
 
 const RECORD: usize = 512;
@@ -36,6 +40,30 @@ const HTTP_SECS: f64 = 3.0;
 /// a busy neighbour or a slow patch of the disk weighs on all three alike.
 const ROUNDS: usize = 3;
 const MAX_REQUESTS_PER_CLIENT: usize = 200_000;
+
+/// The queue's file with the disk taken out: every append and sync
+/// succeeds at once and keeps nothing, so the no-disk server differs from
+/// the durable one by its storage only.
+struct NullStorage {
+    len: u64,
+}
+
+impl QueueStorage for NullStorage {
+    fn len(&self) -> u64 {
+        self.len
+    }
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+    fn sync(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn truncate(&mut self, len: u64) -> std::io::Result<()> {
+        self.len = len;
+        Ok(())
+    }
+}
 
 struct Measured {
     per_sec: f64,
@@ -204,15 +232,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let queue_path = dir.path().join("queue.jsonl");
         let queue = Queue::open(&queue_path)?;
         let handle = queue.handle();
-        let pages = Arc::new(PlainPages::new(vec!["it".into()], vec![], ""));
-        let config = FormsConfig { rate: Rate::Off, ..FormsConfig::default() };
-        let router = sportello_forms::app(config, pages, queue.handle());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(sportello_forms::serve(listener, router, ServerOptions::default(), async {
-            let _ = stopped.await;
-        }));
+        let durable_server = start_server(&queue).await?;
+        let addr = durable_server.addr;
+        let sink = Queue::with_storage(NullStorage { len: 0 })?;
+        let sink_server = start_server(&sink).await?;
+        let sink_addr = sink_server.addr;
 
         println!(
             "\n| endpoint, loopback | clients | submissions/s | p50 | p99 | CPU (2 = both cores) | records per fsync | write+fsync | writer busy |\n|---|---|---|---|---|---|---|---|---|"
@@ -225,36 +249,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let dir = dir.path().to_path_buf();
             let disk = tokio::task::spawn_blocking(move || disk_rate(&dir, 64, 1.0)).await??;
             let durable = durable_row(&handle, addr, 64).await;
-            let http = load(addr, 64, true).await;
+            let http = load(sink_addr, 64, false).await;
             println!(
-                "| no disk (honeypot, same route) | 64 | {:.0} | {} | {} | {:.2} | – | – | – |",
+                "| no disk (same server, queue file replaced by a sink) | 64 | {:.0} | {} | {} | {:.2} | – | – | – |",
                 http.per_sec,
                 ms(http.p50),
                 ms(http.p99),
                 http.cpu
             );
-            rounds.push((disk, durable, http));
+            let honeypot = load(addr, 64, true).await;
+            println!(
+                "| honeypot (answered before validation, no queue) | 64 | {:.0} | {} | {} | {:.2} | – | – | – |",
+                honeypot.per_sec,
+                ms(honeypot.p50),
+                ms(honeypot.p99),
+                honeypot.cpu
+            );
+            rounds.push((disk, durable, http, honeypot));
         }
 
-        let _ = stop.send(());
-        server.await??;
+        for server in [durable_server, sink_server] {
+            let _ = server.stop.send(());
+            server.task.await??;
+        }
         queue.close().await;
+        sink.close().await;
         let verified = sportello_forms::queue::verify(&queue_path)?;
 
-        println!("\n| round at 64 clients | disk, 64 per fsync | no disk HTTP | durable | vs lower ceiling | p99 |\n|---|---|---|---|---|---|");
+        println!("\n| round at 64 clients | disk, 64 per fsync | no disk (sink) | honeypot | durable | vs lower ceiling | vs honeypot | p99 |\n|---|---|---|---|---|---|---|---|");
         let mut ratios = Vec::new();
-        for (i, (disk, durable, http)) in rounds.iter().enumerate() {
+        for (i, (disk, durable, http, honeypot)) in rounds.iter().enumerate() {
             let ceiling = disk.per_sec.min(http.per_sec);
             let ratio = durable.per_sec / ceiling;
             ratios.push((ratio, durable.p99));
             println!(
-                "| {} | {:.0}/s | {:.0}/s | {:.0}/s | {:.0}% of {} | {} |",
+                "| {} | {:.0}/s | {:.0}/s | {:.0}/s | {:.0}/s | {:.0}% of {} | {:.0}% | {} |",
                 i + 1,
                 disk.per_sec,
                 http.per_sec,
+                honeypot.per_sec,
                 durable.per_sec,
                 ratio * 100.0,
-                if disk.per_sec < http.per_sec { "disk" } else { "HTTP" },
+                if disk.per_sec < http.per_sec { "disk" } else { "no disk" },
+                durable.per_sec / honeypot.per_sec * 100.0,
                 ms(durable.p99)
             );
         }
@@ -274,6 +311,35 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok::<_, Box<dyn std::error::Error>>(())
     })?;
     Ok(())
+}
+
+/// An endpoint serving on a loopback port.
+struct Running {
+    addr: SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// The endpoint over `queue` on a loopback port.
+async fn start_server(queue: &Queue) -> std::io::Result<Running> {
+    let pages = Arc::new(PlainPages::new(vec!["it".into()], vec![], ""));
+    let config = FormsConfig {
+        rate: Rate::Off,
+        ..FormsConfig::default()
+    };
+    let router = sportello_forms::app(config, pages, queue.handle());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(sportello_forms::serve(
+        listener,
+        router,
+        ServerOptions::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    Ok(Running { addr, stop, task })
 }
 
 /// One durable load run, printed as a table row with the writer's figures.

@@ -145,6 +145,13 @@ enum Command {
         /// The report's language: it, en, fr, ar, ro, sq or uk.
         #[arg(long, default_value = "it")]
         lang: String,
+        /// The site's content folder: topics and desks by their names, as in
+        /// the inbox (with --themes); without it, by their ids.
+        #[arg(long, requires = "themes")]
+        content: Option<PathBuf>,
+        /// The themes folder of the site.
+        #[arg(long, requires = "content")]
+        themes: Option<PathBuf>,
     },
     /// Approve a request to be listed in the directory: write its entry for
     /// `_data/associations.yaml` (YAML, to paste at the end of that file)
@@ -450,7 +457,19 @@ fn main() -> ExitCode {
             from,
             to,
             lang,
-        } => report(&queue, &output, from.as_deref(), to.as_deref(), &lang),
+            content,
+            themes,
+        } => {
+            let site = content.zip(themes);
+            report(
+                &queue,
+                &output,
+                from.as_deref(),
+                to.as_deref(),
+                &lang,
+                site.as_ref().map(|(c, t)| (c.as_path(), t.as_path())),
+            )
+        }
     };
     match result {
         Ok(code) => code,
@@ -770,6 +789,7 @@ fn report(
     from: Option<&str>,
     to: Option<&str>,
     lang: &str,
+    site: Option<(&Path, &Path)>,
 ) -> anyhow::Result<ExitCode> {
     let period = ops::report::Period::new(from, to);
     for (given, kept) in [(from, &period.from), (to, &period.to)] {
@@ -785,7 +805,15 @@ fn report(
     if !renderer.strings.is_known(lang) {
         anyhow::bail!("`{lang}` is not one of the report's languages: it, en, fr, ar, ro, sq, uk");
     }
-    let html = sportello_forms::desk::report::standalone(&renderer, lang, &report, None)?;
+    let site = site
+        .map(|(content, themes)| load_site(content, themes))
+        .transpose()?;
+    let html = sportello_forms::desk::report::standalone(
+        &renderer,
+        lang,
+        &report,
+        site.as_ref().map(|s| s as &dyn FormPages),
+    )?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -802,6 +830,23 @@ fn report(
         output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The site of `content` and `themes`, for its pages and its names of
+/// topics and desks.
+fn load_site(content: &Path, themes: &Path) -> anyhow::Result<SitePages> {
+    let opts = sportello::Options {
+        content: content.to_path_buf(),
+        themes: themes.to_path_buf(),
+        drafts: false,
+        preview: false,
+    };
+    SitePages::load(&opts).map_err(|e| match e {
+        sportello_forms::Error::Site(sportello::Error::Invalid(diags)) => {
+            anyhow::anyhow!("the site cannot be loaded:\n{}", diags.render())
+        }
+        e => anyhow::anyhow!("the site cannot be loaded: {e}"),
+    })
 }
 
 fn operator(action: OperatorAction) -> anyhow::Result<ExitCode> {

@@ -179,3 +179,65 @@ fn the_report_has_the_numbers_of_stats_on_10000_requests() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a month"));
 }
+
+/// `report --output FILE.html` is read from a file or an e-mail, away from
+/// the server: nothing in it may point at the server (`href="/desk/…"`, a
+/// stylesheet at `/desk/desk.css`, a form posting to `/desk/report`), its
+/// styles are inside it, and with the site given it names topics and desks
+/// as the inbox does instead of showing their ids.
+#[test]
+fn report_file_has_no_link_to_the_server_and_names_topics_and_desks_with_the_site() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let queue = dir.path().join("q.jsonl");
+    generate(&queue);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let file = dir.path().join("report.html");
+    let out = bin()
+        .args(["report", "--lang", "en", "--queue"])
+        .arg(&queue)
+        .arg("--output")
+        .arg(&file)
+        .arg("--content")
+        .arg(root.join("content"))
+        .arg("--themes")
+        .arg(root.join("themes"))
+        .output()
+        .expect("report runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = fs::read_to_string(&file).expect("report");
+    for server_only in [
+        "href=\"/",
+        "action=\"/",
+        "src=\"/",
+        "url(",
+        "<link",
+        "<form",
+    ] {
+        assert!(
+            !html.contains(server_only),
+            "`{server_only}` only works on the server"
+        );
+    }
+    let css = sportello_forms::desk::render::CSS;
+    assert!(
+        html.contains(&format!("<style>{css}</style>")),
+        "the inbox's styles, inside the file"
+    );
+    let topics = table(&html, "topic");
+    assert_eq!(
+        topics.get("Starting an association"),
+        Some(&2500),
+        "topics by their English names: {topics:?}"
+    );
+    assert!(!topics.contains_key("founding"), "not by their ids");
+    let desks = table(&html, "desk");
+    assert_eq!(desks.values().sum::<u64>(), N as u64);
+    assert!(
+        !desks.contains_key("terni") && !desks.contains_key("perugia"),
+        "desks by their names: {desks:?}"
+    );
+}
