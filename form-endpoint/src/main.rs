@@ -1189,19 +1189,3 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
-
-/// The site of `content` and `themes`, or why it cannot be loaded.
-fn load_site(content: &Path, themes: &Path) -> anyhow::Result<SitePages> {
-    let opts = sportello::Options {
-        content: content.to_path_buf(),
-        themes: themes.to_path_buf(),
-        drafts: false,
-        preview: false,
-    };
-    SitePages::load(&opts).map_err(|e| match e {
-        sportello_forms::Error::Site(sportello::Error::Invalid(diags)) => {
-            anyhow::anyhow!("the site cannot be loaded:\n{}", diags.render())
-        }
-        e => anyhow::anyhow!("the site cannot be loaded: {e}"),
-    })
-}
