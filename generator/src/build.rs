@@ -185,10 +185,10 @@ impl Project {
                     let settled = now_ns.saturating_sub(p.stamp.mtime_ns) > 2_000_000_000;
                     let entry = cache::PageEntry {
                         body: p.body_hash.clone(),
-                        rendered: f.clone(),
-                        file: settled.then(|| p.known()),
+                        rendered: f,
+                        file: settled.then(|| p.known_ref()),
                     };
-                    (p.path.clone(), entry)
+                    (p.path.as_str(), entry)
                 })
                 .collect();
             let manifest = cache::Manifest {
