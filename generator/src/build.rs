@@ -185,10 +185,10 @@ impl Project {
                     let settled = now_ns.saturating_sub(p.stamp.mtime_ns) > 2_000_000_000;
                     let entry = cache::PageEntry {
                         body: p.body_hash.clone(),
-                        rendered: f.clone(),
-                        file: settled.then(|| p.known()),
+                        rendered: f,
+                        file: settled.then(|| p.known_ref()),
                     };
-                    (p.path.clone(), entry)
+                    (p.path.as_str(), entry)
                 })
                 .collect();
             let manifest = cache::Manifest {
@@ -257,7 +257,11 @@ fn structure_hash(site: &Site, theme: &Theme, opts: &Options) -> String {
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
         h.feed(&mtime.map_or(0, |d| d.as_nanos()).to_le_bytes());
     }
-    h.feed(&[u8::from(opts.drafts), u8::from(opts.preview)]);
+    // Which drafts are included shows in the pages fed below. The preview
+    // changes only draft pages (their banner): without one, `serve` renders
+    // what `build` did, and starts on the build's cache.
+    let preview_shows = opts.preview && site.pages.iter().any(|p| p.front.draft);
+    h.feed(&[u8::from(preview_shows)]);
     h.feed(&std::fs::read(opts.content.join("site.yaml")).unwrap_or_default());
     for entry in walkdir::WalkDir::new(opts.content.join("_data"))
         .sort_by_file_name()

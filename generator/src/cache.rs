@@ -40,14 +40,19 @@ pub const VERSION: u32 = 3;
 pub const LEGACY_MARKER: &str = ".sportello-build";
 
 /// What the last build recorded: `F` is what loading knew of a page file,
-/// `R` what rendering found in the page.
+/// `R` what rendering found in the page. A build writes one whose `K`, `F`
+/// and `R` borrow from its model, so that recording does not copy every
+/// page's front matter; the next build reads it back owned.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Manifest<F, R> {
+pub struct Manifest<F, R, K = String>
+where
+    K: Eq + std::hash::Hash,
+{
     pub version: u32,
     /// The fingerprint of everything but page bodies.
     pub structure: String,
     /// By source path.
-    pub pages: HashMap<String, PageEntry<F, R>>,
+    pub pages: HashMap<K, PageEntry<F, R>>,
     /// Every file the build made, relative to the output folder.
     pub files: Vec<String>,
 }
@@ -154,14 +159,19 @@ impl Store {
             .filter(|m| m.version == VERSION)
     }
 
-    pub fn write<F: Serialize, R: Serialize>(
+    /// Writes the manifest, streamed into its file (at 40,000 pages the
+    /// JSON is tens of megabytes: it is never held whole in memory).
+    pub fn write<F: Serialize, R: Serialize, K: Serialize + Eq + std::hash::Hash>(
         &self,
-        manifest: &Manifest<F, R>,
+        manifest: &Manifest<F, R, K>,
     ) -> std::io::Result<()> {
-        let bytes = serde_json::to_vec(manifest).map_err(std::io::Error::other)?;
+        use std::io::Write;
         std::fs::create_dir_all(&self.dir)?;
         let tmp = self.manifest_path().with_extension("json.tmp");
-        std::fs::write(&tmp, bytes)?;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        serde_json::to_writer(&mut file, manifest).map_err(std::io::Error::other)?;
+        file.flush()?;
+        drop(file);
         std::fs::rename(tmp, self.manifest_path())
     }
 

@@ -2,7 +2,8 @@
 //! Fallback pages are left out: their canonical is the original. Past the
 //! protocol's 50,000 URLs a file, the sitemap becomes an index of parts.
 //! The XML comes from the theme's (or the built-in) `sitemap.xml` and
-//! `sitemap-index.xml` templates, escaped by Tera.
+//! `sitemap-index.xml` templates, escaped by Tera; a large sitemap is
+//! rendered a thousand URLs at a time (see [`Shape`]).
 
 use serde::Serialize;
 
@@ -19,65 +20,90 @@ struct Entry {
     alternates: Vec<Alternate>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Alternate {
     hreflang: String,
     href: String,
 }
 
-fn entries(site: &Site) -> Vec<Entry> {
-    let mut out = Vec::new();
-    for g in &site.groups {
-        let translated: Vec<usize> = (0..site.config.languages.len())
-            .filter(|&l| g.is_translated(l))
-            .collect();
-        for &l in &translated {
+/// Every sitemap entry, in order, made as they are rendered.
+fn entries(site: &Site) -> impl Iterator<Item = Entry> + '_ {
+    let nlang = site.config.languages.len();
+    let pages = site.groups.iter().flat_map(move |g| {
+        let translated: Vec<usize> = (0..nlang).filter(|&l| g.is_translated(l)).collect();
+        let alternates: Vec<(usize, String)> = if translated.len() > 1 {
+            translated
+                .iter()
+                .map(|&a| (a, site.config.permalink(&g.urls[a])))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        translated.into_iter().map(move |l| {
             let p = site.page(g.members[l].unwrap_or(0));
-            let alternates = if translated.len() > 1 {
-                translated
-                    .iter()
-                    .map(|&a| Alternate {
-                        hreflang: site.config.languages[a].code.clone(),
-                        href: site.config.permalink(&g.urls[a]),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            out.push(Entry {
+            Entry {
                 loc: site.config.permalink(&g.urls[l]),
                 lastmod: p.front.updated.or(p.front.date).map(|d| d.to_string()),
-                alternates,
-            });
-        }
-    }
+                alternates: alternates
+                    .iter()
+                    .map(|(a, href)| Alternate {
+                        hreflang: site.config.languages[*a].code.clone(),
+                        href: href.clone(),
+                    })
+                    .collect(),
+            }
+        })
+    });
     // Each association's page is a page of its own in every language (the
     // interface translated, its description marked where it falls back).
-    let nlang = site.config.languages.len();
-    for a in &site.associations {
+    let associations = site.associations.iter().flat_map(move |a| {
         let urls: Vec<String> = (0..nlang)
             .filter_map(|l| site.association_url(a, l))
             .collect();
-        for url in &urls {
-            out.push(Entry {
-                loc: site.config.permalink(url),
-                lastmod: None,
-                alternates: if urls.len() > 1 {
-                    urls.iter()
-                        .enumerate()
-                        .map(|(l, u)| Alternate {
-                            hreflang: site.config.languages[l].code.clone(),
-                            href: site.config.permalink(u),
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-            });
-        }
-    }
-    out
+        let alternates: Vec<Alternate> = if urls.len() > 1 {
+            urls.iter()
+                .enumerate()
+                .map(|(l, u)| Alternate {
+                    hreflang: site.config.languages[l].code.clone(),
+                    href: site.config.permalink(u),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        urls.into_iter().map(move |url| Entry {
+            loc: site.config.permalink(&url),
+            lastmod: None,
+            alternates: alternates.clone(),
+        })
+    });
+    pages.chain(associations)
 }
+
+/// How many entries [`entries`] gives, without making them.
+fn count(site: &Site) -> usize {
+    let nlang = site.config.languages.len();
+    let pages: usize = site
+        .groups
+        .iter()
+        .map(|g| (0..nlang).filter(|&l| g.is_translated(l)).count())
+        .sum();
+    let associations: usize = site
+        .associations
+        .iter()
+        .map(|a| {
+            (0..nlang)
+                .filter(|&l| site.association_url(a, l).is_some())
+                .count()
+        })
+        .sum();
+    pages + associations
+}
+
+/// URLs given to one render of the `sitemap.xml` template. The template's
+/// values take several times the size of the XML they make: a large site's
+/// sitemap is rendered a chunk at a time, never held whole as values.
+const CHUNK: usize = 1_000;
 
 /// The sitemap files: `("sitemap.xml", …)` and, for large sites, its parts.
 pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
@@ -92,19 +118,128 @@ pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Di
         ctx.insert("urls", chunk);
         render("sitemap.xml", &ctx)
     };
-    let entries = entries(site);
-    if entries.len() <= MAX_URLS {
-        return Ok(vec![("sitemap.xml".into(), urlset(&entries)?)]);
+    let total = count(site);
+    let shape = if total > CHUNK {
+        Shape::of(&urlset, entries(site).take(2).collect())?
+    } else {
+        None
+    };
+    let part = |i: usize, all: &mut dyn Iterator<Item = Entry>| {
+        let n = MAX_URLS.min(total - i * MAX_URLS);
+        let whole = || urlset(&entries(site).skip(i * MAX_URLS).take(n).collect::<Vec<_>>());
+        match &shape {
+            Some(shape) => match shape.splice(&urlset, &mut all.take(n))? {
+                Some(xml) => Ok(xml),
+                None => whole(),
+            },
+            None => {
+                all.take(n).for_each(drop);
+                whole()
+            }
+        }
+    };
+    let mut all = entries(site);
+    if total <= MAX_URLS {
+        return Ok(vec![("sitemap.xml".into(), part(0, &mut all)?)]);
     }
     let mut files = vec![(String::new(), String::new())];
     let mut locs = Vec::new();
-    for (i, chunk) in entries.chunks(MAX_URLS).enumerate() {
+    for i in 0..total.div_ceil(MAX_URLS) {
         let name = format!("sitemap-{}.xml", i + 1);
         locs.push(site.config.permalink(&format!("/{name}")));
-        files.push((name, urlset(chunk)?));
+        files.push((name, part(i, &mut all)?));
     }
     let mut ctx = tera::Context::new();
     ctx.insert("sitemaps", &locs);
     files[0] = ("sitemap.xml".into(), render("sitemap-index.xml", &ctx)?);
     Ok(files)
+}
+
+/// The `sitemap.xml` template seen as a head, one piece per URL and a tail
+/// (the built-in one is): its render of no URL is head + tail, and the
+/// render of a chunk of URLs is head + their pieces + tail, so a
+/// `<urlset>` can be spliced from the renders of its chunks.
+struct Shape {
+    /// The render of no URL.
+    empty: String,
+    /// Where head ends and tail starts in `empty`.
+    at: usize,
+}
+
+impl Shape {
+    /// `None` when the template has another shape: when two URLs do not
+    /// render as each one alone does (a piece depends on its place in the
+    /// loop, `loop.index`, or on the list, `urls | length`).
+    fn of(
+        urlset: &dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>>,
+        two: Vec<Entry>,
+    ) -> Result<Option<Shape>, Box<Diagnostic>> {
+        if two.len() != 2 {
+            return Ok(None);
+        }
+        let empty = urlset(&[])?;
+        let first = urlset(&two[..1])?;
+        let common = empty
+            .char_indices()
+            .zip(first.chars())
+            .find(|((_, x), y)| x != y)
+            .map_or(empty.len(), |((i, _), _)| i);
+        // The head may end before the longest common prefix does (a piece
+        // can start as the tail does): the longest head that fits.
+        let Some(at) = (0..=common)
+            .rev()
+            .find(|&at| empty.is_char_boundary(at) && piece(&empty, at, &first).is_some())
+        else {
+            return Ok(None);
+        };
+        let shape = Shape { empty, at };
+        let second = urlset(&two[1..])?;
+        let both = urlset(&two)?;
+        let alone = [&first, &second].map(|x| shape.piece(x));
+        Ok(match (alone, shape.piece(&both)) {
+            ([Some(a), Some(b)], Some(ab))
+                if ab.len() == a.len() + b.len() && ab.starts_with(a) && ab.ends_with(b) =>
+            {
+                Some(shape)
+            }
+            _ => None,
+        })
+    }
+
+    fn piece<'x>(&self, xml: &'x str) -> Option<&'x str> {
+        piece(&self.empty, self.at, xml)
+    }
+
+    /// The `<urlset>` of `entries`, rendered a chunk at a time; `None` when
+    /// a chunk does not render to the template's shape (the caller renders
+    /// them all at once).
+    fn splice(
+        &self,
+        urlset: &dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>>,
+        entries: &mut dyn Iterator<Item = Entry>,
+    ) -> Result<Option<String>, Box<Diagnostic>> {
+        let mut out = String::from(&self.empty[..self.at]);
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut complete = true;
+        loop {
+            chunk.clear();
+            chunk.extend((&mut *entries).take(CHUNK));
+            if chunk.is_empty() {
+                break;
+            }
+            match self.piece(&urlset(&chunk)?) {
+                Some(p) if complete => out.push_str(p),
+                // Used up to keep the caller's place in the entries.
+                _ => complete = false,
+            }
+        }
+        out.push_str(&self.empty[self.at..]);
+        Ok(complete.then_some(out))
+    }
+}
+
+/// What `xml` has between the head `empty[..at]` and the tail `empty[at..]`.
+fn piece<'x>(empty: &str, at: usize, xml: &'x str) -> Option<&'x str> {
+    let (head, tail) = empty.split_at(at);
+    xml.strip_prefix(head)?.strip_suffix(tail)
 }

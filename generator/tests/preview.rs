@@ -168,3 +168,50 @@ fn preview_edit_of_an_original_marks_its_translation_outdated() {
     assert_eq!(result.updated, Some(1), "{}", result.line());
     assert!(read().contains(notice), "{}", read());
 }
+
+/// `serve` after `build` into the same folder: without a draft, the preview
+/// renders what the build did, so it starts on the build's cache instead of
+/// rendering every page again.
+#[test]
+fn serve_after_build_starts_on_the_build_cache() {
+    let (dir, mut preview) = site();
+    let opts = sportello::Options {
+        content: dir.path().join("content"),
+        themes: Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes"),
+        drafts: false,
+        preview: false,
+    };
+    let built = sportello::build(&opts, &dir.path().join("public")).unwrap();
+    assert!(built.written > 0);
+    let before = std::fs::read_to_string(dir.path().join("public/it/a/index.html")).unwrap();
+    let served = preview.rebuild().unwrap();
+    assert_eq!(served.written, 0, "{}", served.line());
+    let after = std::fs::read_to_string(dir.path().join("public/it/a/index.html")).unwrap();
+    assert_eq!(before, after);
+}
+
+/// Regression: with a draft, the preview's banner must not be taken from a
+/// build with drafts (no banner) through the shared cache, nor the reverse.
+#[test]
+fn draft_banner_follows_preview_and_build_in_one_folder() {
+    let (dir, mut preview) = site();
+    write(
+        dir.path(),
+        "content/draft.it.md",
+        "---\ntitle: Bozza\ndraft: true\n---\nTesto.\n",
+    );
+    let opts = sportello::Options {
+        content: dir.path().join("content"),
+        themes: Path::new(env!("CARGO_MANIFEST_DIR")).join("../themes"),
+        drafts: true,
+        preview: false,
+    };
+    let out = dir.path().join("public");
+    let read = || std::fs::read_to_string(out.join("it/draft/index.html")).unwrap();
+    sportello::build(&opts, &out).unwrap();
+    assert!(!read().contains("draft-banner"));
+    preview.rebuild().unwrap();
+    assert!(read().contains("draft-banner"), "{}", read());
+    sportello::build(&opts, &out).unwrap();
+    assert!(!read().contains("draft-banner"));
+}

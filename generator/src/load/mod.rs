@@ -65,6 +65,17 @@ pub struct KnownFile {
     pub front: FrontMatter,
 }
 
+/// A [`KnownFile`] borrowed from a loaded page, to record it without a copy
+/// (serialized the same way).
+#[derive(Debug, serde::Serialize)]
+pub struct KnownFileRef<'a> {
+    pub stamp: Stamp,
+    pub body_start: usize,
+    pub front_hash: &'a str,
+    pub body_hash: &'a str,
+    pub front: &'a FrontMatter,
+}
+
 /// What an earlier load knew of files (the build cache keeps it).
 pub trait Known: Sync {
     /// By the file's shown path (`content/guides/found.ar.md`).
@@ -133,14 +144,14 @@ impl SourcePage {
         self.text = OnceLock::from(text);
     }
 
-    /// What the next load may take without reading the file.
-    pub fn known(&self) -> KnownFile {
-        KnownFile {
+    /// What the next load may take without reading the file, borrowed.
+    pub fn known_ref(&self) -> KnownFileRef<'_> {
+        KnownFileRef {
             stamp: self.stamp,
             body_start: self.body_start,
-            front_hash: self.front_hash.clone(),
-            body_hash: self.body_hash.clone(),
-            front: self.front.clone(),
+            front_hash: &self.front_hash,
+            body_hash: &self.body_hash,
+            front: &self.front,
         }
     }
 

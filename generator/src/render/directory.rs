@@ -220,7 +220,10 @@ impl Renderer<'_> {
         let nlang = site.config.languages.len();
         let mut crumbs = self.breadcrumbs(dir, lang);
         let item = self.list_item(dir, lang);
-        crumbs.push(json!({"title": item.title, "url": item.url}));
+        crumbs.push(super::Crumb {
+            title: item.title,
+            url: item.url,
+        });
         site.associations
             .iter()
             .filter_map(|a| {

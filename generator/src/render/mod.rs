@@ -89,8 +89,6 @@ pub struct Shared {
     /// Translations made from an older version of their original.
     outdated: HashSet<PageId>,
     feeds: crate::feed::Feeds,
-    /// `form_kinds` of the templates: each configured form by name.
-    form_kinds: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Shared {
@@ -103,23 +101,20 @@ impl Shared {
         } else {
             Default::default()
         };
-        let form_kinds = site
-            .config
-            .form_kinds
-            .iter()
-            .map(|k| (k.name.clone(), k.theme_value(&site.config.languages)))
-            .collect();
         Shared {
             langs,
             outdated,
             feeds: crate::feed::Feeds::new(site),
-            form_kinds,
         }
     }
 }
 
 /// What every page of one language shares.
 struct LangValues {
+    /// The template context every page of the language starts from, built
+    /// once: cloning it shares its values (Tera's maps, lists and strings
+    /// are reference-counted) instead of converting them again per page.
+    base: Context,
     lang: Value,
     strings: Value,
     site_title: Value,
@@ -184,6 +179,32 @@ impl From<jiff::civil::Date> for DateValue {
     }
 }
 
+/// A language in the switcher. The page's context values are typed
+/// structs serialized straight into Tera's values (not `json!` values
+/// converted a second time): that conversion was a tenth of a build.
+#[derive(Serialize)]
+struct Switch<'a> {
+    code: &'a str,
+    name: &'a str,
+    dir: &'a str,
+    url: &'a str,
+    translated: bool,
+    current: bool,
+}
+
+/// An `hreflang` link.
+#[derive(Serialize)]
+struct Alternate<'a> {
+    hreflang: &'a str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct Crumb<'a> {
+    title: &'a str,
+    url: &'a str,
+}
+
 #[derive(Serialize)]
 struct ListItem<'a> {
     title: &'a str,
@@ -224,41 +245,8 @@ impl<'a> Renderer<'a> {
 
     /// The context shared by every page of `lang`.
     fn base_context(&self, lang: LangId) -> Context {
-        let lv = &self.shared.langs[lang];
-        let mut ctx = Context::new();
-        ctx.insert_value("lang", lv.lang.clone());
-        ctx.insert("lang_code", &self.site.config.languages[lang].code);
-        ctx.insert_value("t", lv.strings.clone());
-        ctx.insert_value("site_title", lv.site_title.clone());
-        ctx.insert_value("nav", lv.nav.clone());
-        ctx.insert_value("desks", lv.desks.clone());
-        ctx.insert_value("desks_jsonld", lv.desks_jsonld.clone());
-        ctx.insert_value("directory", lv.directory.clone());
-        ctx.insert(
-            "home_url",
-            &format!("/{}/", self.site.config.languages[lang].code),
-        );
-        // Empty when the theme has no search page: the theme then links none.
-        let search_url = if crate::search::enabled(self.theme) {
-            crate::search::page_url(&self.site.config.languages[lang].code)
-        } else {
-            String::new()
-        };
-        ctx.insert("search_url", &search_url);
-        ctx.insert(
-            "form",
-            &json!({"status": null, "values": {}, "lists": {}, "errors": {}}),
-        );
-        // Absent (null) when the site configures no contact form: the theme
-        // then shows none.
-        ctx.insert("forms_contact", &self.site.config.forms.get("contact"));
-        // The fields' limits and the topics the endpoint accepts.
-        ctx.insert("contact_form", &crate::form::CONTACT.theme_value());
-        // The forms declared in site.yaml, by name; a page shows one with
-        // `form: <name>` in its front matter (templates/form.html).
-        ctx.insert("form_kinds", &self.shared.form_kinds);
-        ctx.insert("site_base_url", &self.site.config.base_url);
-        ctx.insert("preview", &self.preview);
+        let mut ctx = self.shared.langs[lang].base.clone();
+        ctx.insert_value("preview", Value::from(self.preview));
         ctx
     }
 
@@ -402,33 +390,38 @@ impl<'a> Renderer<'a> {
     }
 
     /// The language switcher: every language, telling translations from fallbacks.
-    fn translations(&self, gid: GroupId, current: LangId) -> Vec<serde_json::Value> {
+    fn translations(&self, gid: GroupId, current: LangId) -> Vec<Switch<'_>> {
         let g = &self.site.groups[gid];
         self.site
             .config
             .languages
             .iter()
             .enumerate()
-            .map(|(l, lang)| {
-                json!({
-                    "code": lang.code, "name": lang.name, "dir": lang.dir,
-                    "url": g.urls[l], "translated": g.is_translated(l), "current": l == current,
-                })
+            .map(|(l, lang)| Switch {
+                code: &lang.code,
+                name: &lang.name,
+                dir: &lang.dir,
+                url: &g.urls[l],
+                translated: g.is_translated(l),
+                current: l == current,
             })
             .collect()
     }
 
     /// `hreflang` links: every real translation, plus `x-default`.
-    fn alternates(&self, gid: GroupId) -> Vec<serde_json::Value> {
+    fn alternates(&self, gid: GroupId) -> Vec<Alternate<'_>> {
         let g = &self.site.groups[gid];
-        let mut out: Vec<serde_json::Value> = self
+        let mut out: Vec<Alternate> = self
             .site
             .config
             .languages
             .iter()
             .enumerate()
             .filter(|(l, _)| g.is_translated(*l))
-            .map(|(l, lang)| json!({"hreflang": lang.code, "href": self.site.config.permalink(&g.urls[l])}))
+            .map(|(l, lang)| Alternate {
+                hreflang: &lang.code,
+                href: self.site.config.permalink(&g.urls[l]),
+            })
             .collect();
         let default = self.site.default_lang();
         let (_, fb) = g.source(default, default);
@@ -438,19 +431,23 @@ impl<'a> Renderer<'a> {
             g.urls[default].clone()
         };
         if !fb || g.kind == Kind::Home {
-            out.push(
-                json!({"hreflang": "x-default", "href": self.site.config.permalink(&x_default)}),
-            );
+            out.push(Alternate {
+                hreflang: "x-default",
+                href: self.site.config.permalink(&x_default),
+            });
         }
         out
     }
 
-    fn breadcrumbs(&self, gid: GroupId, lang: LangId) -> Vec<serde_json::Value> {
+    fn breadcrumbs(&self, gid: GroupId, lang: LangId) -> Vec<Crumb<'_>> {
         let mut chain = Vec::new();
         let mut cur = self.site.groups[gid].parent;
         while let Some(p) = cur {
             let item = self.list_item(p, lang);
-            chain.push(json!({"title": item.title, "url": item.url}));
+            chain.push(Crumb {
+                title: item.title,
+                url: item.url,
+            });
             cur = self.site.groups[p].parent;
         }
         chain.reverse();
@@ -958,7 +955,8 @@ fn lang_values(site: &Site, theme: &Theme, lang: LangId) -> LangValues {
             })
         })
         .collect();
-    LangValues {
+    let mut v = LangValues {
+        base: Context::new(),
         lang: Value::from_serializable(l),
         strings: Value::from_serializable(strings),
         site_title: Value::from_serializable(&site.config.title[lang]),
@@ -966,7 +964,52 @@ fn lang_values(site: &Site, theme: &Theme, lang: LangId) -> LangValues {
         desks: Value::from_serializable(&desks),
         desks_jsonld: Value::safe_string(&crate::jsonld::desks(site, lang)),
         directory: directory::values(site, strings, lang),
-    }
+    };
+    v.base = base_context(site, theme, lang, &v);
+    v
+}
+
+/// What every page of `lang` finds in its context, but `preview` (the
+/// renderer's) and the page's own values.
+fn base_context(site: &Site, theme: &Theme, lang: LangId, lv: &LangValues) -> Context {
+    let code = &site.config.languages[lang].code;
+    let mut ctx = Context::new();
+    ctx.insert_value("lang", lv.lang.clone());
+    ctx.insert("lang_code", code);
+    ctx.insert_value("t", lv.strings.clone());
+    ctx.insert_value("site_title", lv.site_title.clone());
+    ctx.insert_value("nav", lv.nav.clone());
+    ctx.insert_value("desks", lv.desks.clone());
+    ctx.insert_value("desks_jsonld", lv.desks_jsonld.clone());
+    ctx.insert_value("directory", lv.directory.clone());
+    ctx.insert("home_url", &format!("/{code}/"));
+    // Empty when the theme has no search page: the theme then links none.
+    let search_url = if crate::search::enabled(theme) {
+        crate::search::page_url(code)
+    } else {
+        String::new()
+    };
+    ctx.insert("search_url", &search_url);
+    ctx.insert(
+        "form",
+        &json!({"status": null, "values": {}, "lists": {}, "errors": {}}),
+    );
+    // Absent (null) when the site configures no contact form: the theme
+    // then shows none.
+    ctx.insert("forms_contact", &site.config.forms.get("contact"));
+    // The fields' limits and the topics the endpoint accepts.
+    ctx.insert("contact_form", &crate::form::CONTACT.theme_value());
+    // The forms declared in site.yaml, by name; a page shows one with
+    // `extra: { form: <name> }` (templates/form.html).
+    let form_kinds: serde_json::Map<String, serde_json::Value> = site
+        .config
+        .form_kinds
+        .iter()
+        .map(|k| (k.name.clone(), k.theme_value(&site.config.languages)))
+        .collect();
+    ctx.insert("form_kinds", &form_kinds);
+    ctx.insert("site_base_url", &site.config.base_url);
+    ctx
 }
 
 /// Main navigation: `menu:` from site.yaml, or the home's direct children.
