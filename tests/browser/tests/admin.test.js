@@ -5,8 +5,8 @@
 // folder needs the browser's native picker and a permission prompt, which a
 // headless test cannot answer: the first test stops where the picker is
 // asked for; the second hands the interface a copy of the content in the
-// browser's private file system instead, so what it saves never reaches the
-// disk (saving and the rebuild after it are not covered here).
+// browser's private file system instead (saving, and the rebuild after it:
+// cms-save.test.js).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
