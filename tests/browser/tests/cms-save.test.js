@@ -14,35 +14,16 @@
 // interface, the real configuration from /admin/config.yml, the real watcher.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { ROOT, ARTIFACTS, launch, newContext } from '../lib/env.js';
+import { BIN, THEMES, startServe } from '../lib/serve.js';
+import { filesOf, opfsFiles, pickerReturnsCopyOf } from '../lib/local-folder.js';
 
-const REPO = join(ROOT, '..', '..');
-const BIN = process.env.SPORTELLO_BIN || join(REPO, 'target', 'release', 'sportello');
-const THEMES = join(REPO, 'themes');
 let browser, server, dir, base;
-
-const freePort = () => new Promise((ok) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); });
-});
-
-/** Every file under `top`/`sub`, as { 'content/x.it.md': text } relative to `top`. */
-function filesOf(top, sub) {
-  const out = {};
-  const walk = (d) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p); else out[relative(top, p).split(sep).join('/')] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(join(top, sub));
-  return out;
-}
 
 before(async () => {
   // A repository as the editor would open it: a `.git` and the content.
@@ -50,14 +31,7 @@ before(async () => {
   mkdirSync(join(dir, '.git'));
   writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n');
   cpSync(join(ROOT, 'fixtures', 'fallback-site'), join(dir, 'content'), { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--content', 'content', '--themes', THEMES,
-    '--out', 'public', '--listen', `127.0.0.1:${port}`, '--queue', 'q.jsonl'], { cwd: dir, stdio: 'ignore' });
-  for (let i = 0; i < 300; i++) {
-    try { if ((await fetch(base + '/it/')).ok) break; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  ({ base, server } = await startServe(dir, '/it/'));
   browser = await launch();
 });
 
@@ -66,21 +40,6 @@ after(async () => {
   server?.kill();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-/** What the interface's folder (OPFS) holds now, as { path: text }. */
-function opfsFiles(page) {
-  return page.evaluate(async () => {
-    const out = {};
-    const walk = async (handle, prefix) => {
-      for await (const [name, h] of handle.entries()) {
-        if (h.kind === 'directory') await walk(h, prefix + name + '/');
-        else out[prefix + name] = await (await h.getFile()).text();
-      }
-    };
-    await walk(await navigator.storage.getDirectory(), '');
-    return out;
-  });
-}
 
 /**
  * Copies into the real folder the files of the interface's folder that are
@@ -150,20 +109,7 @@ async function openAdmin() {
   page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
   // The native picker, replaced: the browser's private folder, holding a
   // copy of the real one (the page's own storage: each context starts empty).
-  await page.addInitScript((files) => {
-    window.showDirectoryPicker = async () => {
-      const top = await navigator.storage.getDirectory();
-      for (const [path, text] of Object.entries(files)) {
-        const parts = path.split('/');
-        let d = top;
-        for (const part of parts.slice(0, -1)) d = await d.getDirectoryHandle(part, { create: true });
-        const w = await (await d.getFileHandle(parts.at(-1), { create: true })).createWritable();
-        await w.write(text);
-        await w.close();
-      }
-      return top;
-    };
-  }, { ...filesOf(dir, '.git'), ...filesOf(dir, 'content') });
+  await pickerReturnsCopyOf(page, { ...filesOf(dir, '.git'), ...filesOf(dir, 'content') });
   await page.goto(base + '/admin/');
   await page.getByRole('button', { name: /Local Repository/i }).click();
   await page.getByText('guides', { exact: true }).first().click();
