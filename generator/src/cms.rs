@@ -90,6 +90,9 @@ pub fn config(content: &Path, repo_root: &Path, site: &SiteConfig) -> Result<Val
         "media_folder": folder,
         "public_folder": "/",
         "slug": { "encoding": "ascii", "clean_accents": true },
+        // Otherwise every save writes `date: ''`, `slug: ''`, `weight: null`
+        // for the fields left empty, which the loader rightly refuses.
+        "output": { "omit_empty_optional_fields": true },
         "i18n": {
             "structure": "multiple_files",
             "locales": locales,
@@ -131,9 +134,12 @@ fn fields() -> Value {
           "i18n": true, "hint": "Old addresses of this site that should lead here, e.g. /it/old-page/." },
         { "name": "template", "label": "Template", "widget": "hidden", "i18n": "duplicate" },
         { "name": "translation_key", "label": "Translation key", "widget": "hidden", "i18n": "duplicate" },
-        // Written empty by the interface in a new translation; `serve` fills
-        // in the original's digest when the file is saved (see README).
-        { "name": "translated_from", "label": "Translated from", "widget": "hidden", "i18n": true },
+        // Written empty by the interface in a new translation (`default`;
+        // required, so kept while empty); `serve` fills in the original's
+        // digest when the file is saved (see README). An original saved
+        // from the interface carries it empty too, which means nothing there.
+        { "name": "translated_from", "label": "Translated from", "widget": "hidden", "i18n": true,
+          "default": "" },
         { "name": "extra", "label": "Extra", "widget": "hidden", "i18n": true },
         { "name": "body", "label": "Text", "widget": "markdown", "required": false, "i18n": true },
     ])

@@ -45,6 +45,25 @@ fn admin_config_is_valid_for_sveltia_cms_schema() {
     assert!(errors.is_empty(), "{errors:#?}\n{config:#}");
 }
 
+/// Sveltia CMS writes every field it knows unless told otherwise: a page
+/// saved with no date or slug came out as `date: ''` and `slug: ''`, which
+/// the build refuses, so the first save of any page broke the site.
+#[test]
+fn admin_save_leaves_empty_optional_fields_out() {
+    let server = Server::start(site());
+    let c = config(&server);
+    assert_eq!(c["output"]["omit_empty_optional_fields"], true, "{c:#}");
+    let fields = c["collections"][0]["fields"].as_array().unwrap();
+    let field = |name: &str| fields.iter().find(|f| f["name"] == name).unwrap();
+    for name in ["date", "updated", "slug", "aliases", "weight", "summary"] {
+        assert_eq!(field(name)["required"], false, "{name} may be left out");
+    }
+    // Required (so kept when empty) and empty in a new translation: the
+    // key `serve` fills with the original's digest.
+    assert_eq!(field("translated_from")["default"], "");
+    assert!(field("translated_from").get("required").is_none());
+}
+
 #[test]
 fn admin_config_follows_site_yaml_and_the_content_tree() {
     let server = Server::start(site());

@@ -5,13 +5,14 @@
 // folder needs the browser's native picker and a permission prompt, which a
 // headless test cannot answer: the first test stops where the picker is
 // asked for; the second hands the interface a copy of the content in the
-// browser's private file system instead, so what it saves never reaches the
-// disk (saving and the rebuild after it are not covered here).
+// browser's private file system instead (saving, and the rebuild after it:
+// cms-save.test.js).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BASE, ARTIFACTS, ROOT, launch, newContext } from '../lib/env.js';
+import { filesOf, pickerReturnsCopyOf } from '../lib/local-folder.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,33 +51,13 @@ test('the interface reads our layout: a collection per section, the pages of the
   // The served site's own content folder, copied into the browser's private
   // file system: a folder handle like the one the native picker returns.
   const repo = join(ROOT, '..', '..');
-  const files = { '.git/HEAD': 'ref: refs/heads/main\n' };
-  const walk = (d) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p); else files[relative(repo, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(join(repo, 'content'));
+  const files = { '.git/HEAD': 'ref: refs/heads/main\n', ...filesOf(repo, 'content') };
   const context = await newContext(browser);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.addInitScript((files) => {
-    window.showDirectoryPicker = async () => {
-      const top = await navigator.storage.getDirectory();
-      for (const [path, text] of Object.entries(files)) {
-        const parts = path.split('/');
-        let dir = top;
-        for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
-        const writable = await (await dir.getFileHandle(parts.at(-1), { create: true })).createWritable();
-        await writable.write(text);
-        await writable.close();
-      }
-      return top;
-    };
-  }, files);
+  await pickerReturnsCopyOf(page, files);
   await page.goto(BASE + '/admin/');
   await page.getByRole('button', { name: /Local Repository/i }).click();
   const lines = () => page.evaluate(() => document.body.innerText.split('\n').map((l) => l.trim()));

@@ -6,11 +6,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, launch, newContext } from '../lib/env.js';
-import AxeBuilder from '@axe-core/playwright';
+import { assertNoViolations } from '../lib/axe.js';
 
 const USER = process.env.SPORTELLO_DESK_USER;
 const PASSWORD = process.env.SPORTELLO_DESK_PASSWORD;
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 let browser;
 let context;
@@ -34,11 +33,7 @@ async function noViolations(path) {
     const page = await ctx.newPage();
     const res = await page.goto(BASE + path);
     assert.equal(res.status(), 200, path);
-    const results = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-    const list = results.violations
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-      .join('\n');
-    assert.equal(results.violations.length, 0, `${path}: axe violations:\n${list}`);
+    await assertNoViolations(page, path);
   } finally {
     await ctx.close();
   }

@@ -4,33 +4,19 @@
 // own `sportello serve` (live reload on) over a copy of the shipped content.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, ARTIFACTS, launch, newContext } from '../lib/env.js';
+import { startServe } from '../lib/serve.js';
 
 const REPO = join(ROOT, '..', '..');
-const BIN = process.env.SPORTELLO_BIN || join(REPO, 'target', 'release', 'sportello');
 let browser, server, dir, base;
-
-const freePort = () => new Promise((ok) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); });
-});
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sportello-preview-'));
   cpSync(join(REPO, 'content'), join(dir, 'content'), { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ['serve', '--content', 'content', '--themes', join(REPO, 'themes'),
-    '--out', 'public', '--listen', `127.0.0.1:${port}`, '--queue', 'q.jsonl'], { cwd: dir, stdio: 'ignore' });
-  // Ready when it answers (bounded: 60 s).
-  for (let i = 0; i < 300; i++) {
-    try { if ((await fetch(base + '/ar/')).ok) break; } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  ({ base, server } = await startServe(dir, '/ar/'));
   browser = await launch();
 });
 
