@@ -1046,7 +1046,7 @@ async fn a_request_to_be_listed_is_approved_and_gives_its_entry() {
     // The access log says who approved and who downloaded.
     let log_path = sportello_forms::queue::rewrite::sibling(&f.queue, ".access.jsonl");
     let log = fs::read_to_string(&log_path).expect("access log");
-    assert!(log.contains("\"approve\"") && log.contains(ASSOC), "{log}");
+    assert!(log.contains("\"approved\"") && log.contains(ASSOC), "{log}");
 
     // A contact request has no approval.
     let page = text(send(&f.router, get(&format!("/desk/r/{ID_A}"), Some(&cookie))).await).await;

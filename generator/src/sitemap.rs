@@ -105,6 +105,9 @@ fn count(site: &Site) -> usize {
 /// sitemap is rendered a chunk at a time, never held whole as values.
 const CHUNK: usize = 1_000;
 
+/// Renders the sitemap template for some entries.
+type RenderUrlset = dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>>;
+
 /// The sitemap files: `("sitemap.xml", …)` and, for large sites, its parts.
 pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
     let render = |template: &str, ctx: &tera::Context| {
@@ -170,10 +173,7 @@ impl Shape {
     /// `None` when the template has another shape: when two URLs do not
     /// render as each one alone does (a piece depends on its place in the
     /// loop, `loop.index`, or on the list, `urls | length`).
-    fn of(
-        urlset: &dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>>,
-        two: Vec<Entry>,
-    ) -> Result<Option<Shape>, Box<Diagnostic>> {
+    fn of(urlset: &RenderUrlset, two: Vec<Entry>) -> Result<Option<Shape>, Box<Diagnostic>> {
         if two.len() != 2 {
             return Ok(None);
         }
@@ -215,7 +215,7 @@ impl Shape {
     /// them all at once).
     fn splice(
         &self,
-        urlset: &dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>>,
+        urlset: &RenderUrlset,
         entries: &mut dyn Iterator<Item = Entry>,
     ) -> Result<Option<String>, Box<Diagnostic>> {
         let mut out = String::from(&self.empty[..self.at]);

@@ -396,20 +396,7 @@ pub async fn approve_request(
             .await;
         return Redirect::to(&format!("/desk/r/{id}")).into_response();
     }
-    let (full, by) = (item.record.id.to_string(), op.name.clone());
-    let source = source(&desk.config);
-    let result = tokio::task::spawn_blocking(move || {
-        view::change_in(&source, &full, EventKind::Approved, Some(by), None)
-    })
-    .await;
-    let key = if matches!(result, Ok(Ok(_))) {
-        desk.log(&op.name, "approve", Some(&id), None).await;
-        "flash_approved"
-    } else {
-        "flash_not_changed"
-    };
-    op.flash(desk.render.strings.get(&op.lang, key)).await;
-    Redirect::to(&format!("/desk/r/{id}#entry")).into_response()
+    change(&desk, &op, &id, EventKind::Approved, String::new()).await
 }
 
 /// `GET /desk/r/{id}/entry.yaml`: the approved entry as a file.
@@ -462,6 +449,7 @@ async fn change(desk: &Desk, op: &Signed, id: &str, kind: EventKind, note: Strin
         (Ok(Ok(_)), EventKind::Taken) => "flash_taken",
         (Ok(Ok(_)), EventKind::Done) => "flash_done",
         (Ok(Ok(_)), EventKind::Reopened) => "flash_reopened",
+        (Ok(Ok(_)), EventKind::Approved) => "flash_approved",
         (Ok(Ok(_)), _) => "flash_note",
         (Ok(Err(_)), EventKind::Note) => "flash_note_empty",
         _ => "flash_not_changed",
