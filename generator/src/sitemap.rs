@@ -106,7 +106,7 @@ fn count(site: &Site) -> usize {
 const CHUNK: usize = 1_000;
 
 /// Renders the sitemap template for some entries.
-type RenderUrlset = dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>>;
+type RenderUrlset<'a> = dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>> + 'a;
 
 /// The sitemap files: `("sitemap.xml", …)` and, for large sites, its parts.
 pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
@@ -215,7 +215,7 @@ impl Shape {
     /// them all at once).
     fn splice(
         &self,
-        urlset: &RenderUrlset,
+        urlset: &RenderUrlset<'_>,
         entries: &mut dyn Iterator<Item = Entry>,
     ) -> Result<Option<String>, Box<Diagnostic>> {
         let mut out = String::from(&self.empty[..self.at]);
