@@ -86,7 +86,7 @@ impl QueueHandle {
         }
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Msg::Submit(Job { submission, reply }))
+            .send(Msg::Submit(Box::new(Job { submission, reply })))
             .await
             .map_err(|_| Error::Unavailable("the queue is closed".into()))?;
         answer

@@ -40,7 +40,8 @@ pub(crate) struct Job {
 }
 
 pub(crate) enum Msg {
-    Submit(Job),
+    /// Boxed: a submission is large and the channel holds many messages.
+    Submit(Box<Job>),
     /// Finish what was sent before, then stop.
     Close,
 }
@@ -95,13 +96,14 @@ pub(crate) fn run<S: QueueStorage>(
     while !closing && rx.blocking_recv_many(&mut msgs, MAX_BATCH) > 0 {
         buf.clear();
         for msg in msgs.drain(..) {
-            let Msg::Submit(Job { submission, reply }) = msg else {
+            let Msg::Submit(job) = msg else {
                 // Close: what came before is committed below; anything
                 // after it in this group is dropped with its reply sender
                 // (its handler sees "closed" and answers 503).
                 closing = true;
                 continue;
             };
+            let Job { submission, reply } = *job;
             if closing {
                 continue;
             }
