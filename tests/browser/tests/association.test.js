@@ -13,6 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, launch, newContext } from '../lib/env.js';
+import { assertNoViolations } from '../lib/axe.js';
 
 const REPO = join(ROOT, '..', '..');
 const BIN = process.env.SPORTELLO_BIN || join(REPO, 'target', 'release', 'sportello');
@@ -102,6 +103,17 @@ test('an association asks in Arabic, an operator approves it, and the directory 
   const yaml = await op.textContent('pre.entry');
   assert.match(yaml, /consent_date:/);
   assert.ok(!(await op.$('#entry [role="alert"]')), 'the site\'s check accepts the entry');
+  // axe on the request with its entry, in Italian and in Arabic (right to
+  // left): in a second context with the session, JavaScript on for the
+  // checker and the inbox's CSP (no script at all) bypassed for it only.
+  const checker = await newContext(browser, { storageState: await desk.storageState(), bypassCSP: true });
+  const seen = await checker.newPage();
+  for (const lang of ['it', 'ar']) {
+    await seen.goto(`${base}/desk/r/${id}?lang=${lang}`);
+    assert.equal(await seen.getAttribute('html', 'lang'), lang);
+    await assertNoViolations(seen, `the approved request (${lang})`);
+  }
+  await checker.close();
 
   // 3. The editor adds it to the data file; the preview rebuilds by itself.
   appendFileSync(join(dir, 'content', '_data', 'associations.yaml'), `\n${yaml}`);
