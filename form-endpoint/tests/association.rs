@@ -306,6 +306,21 @@ async fn an_approved_request_becomes_an_entry_that_the_site_publishes_in_every_l
     }
 }
 
+/// Hostile text the form takes (it is what the person typed, kept as it
+/// is) but the directory would refuse: the approval says so, naming the
+/// problem, instead of giving an entry `check` then rejects.
+#[tokio::test]
+async fn an_entry_the_directory_would_refuse_is_shown_with_its_problem() {
+    let f = Fixture::new();
+    let body = with(&arabic_request(), "org_name", "Al-Amal \u{202E}lanoitan");
+    let r = f.post("/forms/association", encode(&body), false).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let record = f.records().remove(0);
+    let entry = approve::entry(&record, Some(&shipped())).expect("an entry");
+    assert_eq!(entry.problems.len(), 1, "{:?}", entry.problems);
+    assert!(entry.problems[0].contains("name"), "{:?}", entry.problems);
+}
+
 /// `sportello-forms approve ID --output FILE`: the same entry from the
 /// terminal, in a file only its owner reads; the request is handled.
 #[test]
