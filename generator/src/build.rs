@@ -157,6 +157,7 @@ impl Project {
             return Err(Error::Invalid(diags));
         }
         let pages_written = sink.written.load(std::sync::atomic::Ordering::Relaxed);
+        t = Instant::now();
         let search = index_search(project, out, &sink, reuse.as_ref(), previous.as_ref())?;
         let search_written =
             sink.written.load(std::sync::atomic::Ordering::Relaxed) - pages_written;
@@ -216,7 +217,8 @@ impl Project {
 }
 
 /// Each language's search index, made again from the written pages unless
-/// no page changed since the last build and its indexes are still there.
+/// the site's structure is the same as at the last build, none of that
+/// language's indexed pages changed, and its index is still there.
 fn index_search(
     project: &Project,
     out: &Path,
@@ -227,18 +229,23 @@ fn index_search(
     if !crate::search::enabled(&project.theme) {
         return Ok(Vec::new());
     }
-    let no_page_changed = reuse.is_some_and(|r| r.clean.iter().all(|c| *c));
-    if let Some(m) = previous.filter(|_| no_page_changed) {
-        let entries_there = project.site.config.languages.iter().all(|l| {
+    let site = &project.site;
+    let previous_files = previous.map_or(&[][..], |m| m.files.as_slice());
+    let which: Vec<bool> = site
+        .config
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(lang, l)| {
             let entry = format!("{}/pagefind-entry.json", crate::search::bundle_dir(&l.code));
-            m.files.contains(&entry) && out.join(&entry).is_file()
-        });
-        if entries_there {
-            crate::search::keep_all(&project.site, &m.files, sink);
-            return Ok(Vec::new());
-        }
-    }
-    crate::search::index_all(&project.site, out, sink)
+            let kept = reuse.is_some()
+                && previous_files.binary_search(&entry).is_ok()
+                && out.join(&entry).is_file()
+                && !crate::search::indexed_files(site, lang).any(|f| sink.changed(&f));
+            !kept
+        })
+        .collect();
+    crate::search::index_languages(site, &which, previous_files, out, sink)
 }
 
 /// Everything but page bodies that can change a page's output.

@@ -97,16 +97,35 @@ impl Feeds {
 
     /// Every feed file: (path in the output folder, XML).
     pub fn files(&self, site: &Site) -> Vec<(String, String)> {
-        let mut keys: Vec<_> = self.lists.keys().copied().collect();
-        keys.sort();
-        keys.into_iter()
+        self.keys()
+            .into_iter()
             .map(|(section, lang)| {
-                let url = url_of(site, section, lang);
                 let xml = feed(site, section, lang, &self.lists[&(section, lang)]).to_string();
-                (url.trim_start_matches('/').to_string(), xml)
+                (file_of(site, section, lang), xml)
             })
             .collect()
     }
+
+    /// The paths of the files `files` makes.
+    pub fn names(&self, site: &Site) -> Vec<String> {
+        self.keys()
+            .into_iter()
+            .map(|(section, lang)| file_of(site, section, lang))
+            .collect()
+    }
+
+    fn keys(&self) -> Vec<FeedKey> {
+        let mut keys: Vec<_> = self.lists.keys().copied().collect();
+        keys.sort();
+        keys
+    }
+}
+
+/// A feed's path in the output folder.
+fn file_of(site: &Site, section: Option<GroupId>, lang: LangId) -> String {
+    url_of(site, section, lang)
+        .trim_start_matches('/')
+        .to_string()
 }
 
 fn title_of(site: &Site, section: Option<GroupId>, lang: LangId) -> String {

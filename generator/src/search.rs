@@ -63,28 +63,40 @@ fn is_index_file(name: &str) -> bool {
         || name == "pagefind-entry.json"
 }
 
-/// Indexes every language's pages as written in `out` and puts each
-/// language's bundle into `sink`.
-pub fn index_all(site: &Site, out: &Path, sink: &dyn Sink) -> Result<Vec<IndexSize>, Error> {
-    (0..site.config.languages.len())
-        .into_par_iter()
-        .map(|lang| index_language(site, lang, out, sink))
-        .collect()
+/// The output files (`ar/news/x/index.html`) a language's index is made
+/// from: its translated pages, not the fallbacks.
+pub fn indexed_files(site: &Site, lang: usize) -> impl Iterator<Item = String> + '_ {
+    site.groups
+        .iter()
+        .filter(move |g| g.is_translated(lang))
+        .map(move |g| index_path(&g.urls[lang]))
 }
 
-/// Leaves the last build's bundles as they are (nothing they index changed).
-pub fn keep_all(site: &Site, previous: &[String], sink: &dyn Sink) -> usize {
-    let dirs: Vec<String> = site
-        .config
-        .languages
-        .iter()
-        .map(|l| format!("{}/", bundle_dir(&l.code)))
-        .collect();
-    previous
-        .iter()
-        .filter(|f| dirs.iter().any(|d| f.starts_with(d.as_str())))
-        .inspect(|f| sink.keep(f))
-        .count()
+/// Indexes the languages `which` says, from their pages as written in `out`,
+/// and puts each bundle into `sink`; the others keep the last build's bundle
+/// (their files in `previous`). Pagefind takes seconds per thousand pages,
+/// so an edit in one language re-indexes that language only.
+pub fn index_languages(
+    site: &Site,
+    which: &[bool],
+    previous: &[String],
+    out: &Path,
+    sink: &dyn Sink,
+) -> Result<Vec<IndexSize>, Error> {
+    for (lang, l) in site.config.languages.iter().enumerate() {
+        if !which[lang] {
+            let dir = format!("{}/", bundle_dir(&l.code));
+            previous
+                .iter()
+                .filter(|f| f.starts_with(dir.as_str()))
+                .for_each(|f| sink.keep(f));
+        }
+    }
+    (0..site.config.languages.len())
+        .into_par_iter()
+        .filter(|lang| which[*lang])
+        .map(|lang| index_language(site, lang, out, sink))
+        .collect()
 }
 
 /// Pagefind's errors (`anyhow`'s) as this crate's, with their causes.

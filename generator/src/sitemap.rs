@@ -108,6 +108,16 @@ const CHUNK: usize = 1_000;
 /// Renders the sitemap template for some entries.
 type RenderUrlset<'a> = dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>> + 'a;
 
+/// The names of the files `parts` makes.
+pub fn names(site: &Site) -> Vec<String> {
+    let total = count(site);
+    let mut names = vec!["sitemap.xml".to_string()];
+    if total > MAX_URLS {
+        names.extend((1..=total.div_ceil(MAX_URLS)).map(|i| format!("sitemap-{i}.xml")));
+    }
+    names
+}
+
 /// The sitemap files: `("sitemap.xml", …)` and, for large sites, its parts.
 pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
     let render = |template: &str, ctx: &tera::Context| {

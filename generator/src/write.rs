@@ -16,6 +16,8 @@ pub struct DirSink {
     fresh: bool,
     root: PathBuf,
     made: Mutex<HashSet<String>>,
+    /// The files whose bytes this build changed (not those it found the same).
+    changed: Mutex<HashSet<String>>,
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
 }
@@ -37,6 +39,7 @@ impl DirSink {
             fresh: empty,
             root: root.to_path_buf(),
             made: Mutex::new(HashSet::new()),
+            changed: Mutex::new(HashSet::new()),
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
         })
@@ -47,6 +50,14 @@ impl DirSink {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(rel.to_string());
+    }
+
+    /// Whether this build wrote `rel` with other bytes than it had (or made it).
+    pub fn changed(&self, rel: &str) -> bool {
+        self.changed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(rel)
     }
 
     /// Every file this build made or kept, sorted.
@@ -172,6 +183,10 @@ impl Sink for DirSink {
         }
         std::fs::write(&path, bytes).map_err(output)?;
         self.written.fetch_add(1, Ordering::Relaxed);
+        self.changed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(rel.to_string());
         Ok(())
     }
 
@@ -187,6 +202,14 @@ impl Sink for DirSink {
     fn keep(&self, rel: &str) {
         self.record(rel);
         self.unchanged.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn kept(&self, rel: &str) -> bool {
+        let there = !self.fresh && under_root(rel).is_ok_and(|r| self.root.join(r).is_file());
+        if there {
+            self.keep(rel);
+        }
+        there
     }
 }
 

@@ -309,6 +309,48 @@ fn repeated_builds_are_identical_and_do_not_rewrite_unchanged_files() {
 }
 
 #[test]
+fn no_change_rebuild_keeps_sitemap_and_feeds_and_remakes_deleted_ones() {
+    let site = TestSite::new()
+        .page("news/_index.it.md", "Notizie", "")
+        .file(
+            "content/news/a.it.md",
+            "---\ntitle: Apre lo sportello\ndate: 2026-01-10\n---\nTesto.\n",
+        );
+    let first = site.build();
+    assert!(first.ok(), "{}", first.stderr());
+    let (sitemap, feed) = (first.file("sitemap.xml"), first.file("it/atom.xml"));
+    let second = site.build();
+    assert!(
+        second.stderr().contains("(0 written"),
+        "{}",
+        second.stderr()
+    );
+    std::fs::remove_file(site.path().join("public/sitemap.xml")).unwrap();
+    std::fs::remove_file(site.path().join("public/it/atom.xml")).unwrap();
+    let third = site.build();
+    assert!(third.ok(), "{}", third.stderr());
+    assert_eq!(third.file("sitemap.xml"), sitemap);
+    assert_eq!(third.file("it/atom.xml"), feed);
+    // An edited page is in the next feed and sitemap.
+    let site = site.file(
+        "content/news/a.it.md",
+        "---\ntitle: Lo sportello apre il lunedì\ndate: 2026-01-10\nupdated: 2026-03-02\n---\nTesto.\n",
+    );
+    let fourth = site.build();
+    assert!(fourth.ok(), "{}", fourth.stderr());
+    assert!(
+        fourth
+            .file("it/atom.xml")
+            .contains("Lo sportello apre il lunedì")
+    );
+    assert!(
+        fourth.file("sitemap.xml").contains("2026-03-02"),
+        "{}",
+        fourth.file("sitemap.xml")
+    );
+}
+
+#[test]
 fn summary_line_counts_pages_per_language_and_fallbacks() {
     let run = TestSite::new().build();
     let err = run.stderr();
@@ -1278,6 +1320,31 @@ fn search_index_follows_an_edited_page_on_rebuild() {
     let ar = search_index_text(&run, "ar");
     assert!(ar.contains("الرمانة"), "{ar}");
     assert!(!ar.contains("الزيتونة"), "the old text is gone: {ar}");
+    // Only the language whose page changed is indexed again (Pagefind takes
+    // seconds per thousand pages); the others keep their index, whole.
+    let err = run.stderr();
+    assert!(err.contains("search index ar "), "{err}");
+    assert!(
+        !err.contains("search index it ") && !err.contains("search index en "),
+        "{err}"
+    );
+    assert!(search_index_text(&run, "en").contains("pumpernickel"));
+    assert!(search_index_text(&run, "it").contains("campanile"));
+    assert!(run.exists("en/search/pagefind/pagefind-entry.json"));
+}
+
+#[test]
+fn search_index_deleted_from_the_output_is_made_again() {
+    let site = search_site();
+    let first = site.build();
+    assert!(first.ok(), "{}", first.stderr());
+    std::fs::remove_dir_all(first.root.join("public/en/search/pagefind")).unwrap();
+    let run = site.build();
+    assert!(run.ok(), "{}", run.stderr());
+    assert!(search_index_text(&run, "en").contains("pumpernickel"));
+    let err = run.stderr();
+    assert!(err.contains("search index en "), "{err}");
+    assert!(!err.contains("search index ar "), "{err}");
 }
 
 #[test]
