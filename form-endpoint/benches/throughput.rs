@@ -2,7 +2,10 @@
 //! same run: the disk's batched-fsync rate and the server's no-disk rate.
 //!
 //! `cargo bench -p sportello-forms --bench throughput` (release build;
-//! about 35 s). `-- --dir PATH` measures another disk (the queue's).
+//! about 35 s). `-- --dir PATH` measures another disk (the queue's);
+//! `-- --rounds N` runs N comparison rounds instead of 3 (on a shared
+//! machine the no-disk ceiling swings from round to round: more rounds give
+//! a steadier median).
 //!
 //! 1. The disk: 512-byte records appended to a file next to the queue, one
 //!    `fdatasync` per record, then 64 records per `fdatasync`.
@@ -37,7 +40,9 @@ const RECORD: usize = 512;
 const DISK_SECS: f64 = 2.0;
 const HTTP_SECS: f64 = 3.0;
 /// Rounds of (disk ceiling, durable at 64, no-disk at 64), interleaved so that
-/// a busy neighbour or a slow patch of the disk weighs on all three alike.
+/// a busy neighbour or a slow patch of the disk weighs on all three alike;
+/// every other round runs the no-disk server first, so that neither comes
+/// always right after the disk test.
 const ROUNDS: usize = 3;
 const MAX_REQUESTS_PER_CLIENT: usize = 200_000;
 
@@ -204,6 +209,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(i) => PathBuf::from(args.get(i + 1).ok_or("--dir needs a path")?),
         None => PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
     };
+    let rounds_wanted = match args.iter().position(|a| a == "--rounds") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .ok_or("--rounds needs a number of rounds")?,
+        None => ROUNDS,
+    };
     std::fs::create_dir_all(&base)?;
     let dir = tempfile::tempdir_in(&base)?;
     println!("queue directory: {}", dir.path().display());
@@ -245,11 +258,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             durable_row(&handle, addr, clients).await;
         }
         let mut rounds = Vec::new();
-        for _ in 0..ROUNDS {
+        for round in 0..rounds_wanted {
             let dir = dir.path().to_path_buf();
             let disk = tokio::task::spawn_blocking(move || disk_rate(&dir, 64, 1.0)).await??;
-            let durable = durable_row(&handle, addr, 64).await;
-            let http = load(sink_addr, 64, false).await;
+            let (durable, http) = if round % 2 == 0 {
+                let durable = durable_row(&handle, addr, 64).await;
+                (durable, load(sink_addr, 64, false).await)
+            } else {
+                let http = load(sink_addr, 64, false).await;
+                (durable_row(&handle, addr, 64).await, http)
+            };
             println!(
                 "| no disk (same server, queue file replaced by a sink) | 64 | {:.0} | {} | {} | {:.2} | – | – | – |",
                 http.per_sec,
@@ -302,6 +320,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ratio * 100.0,
             ms(p99),
             if ratio >= 0.7 && p99 < Duration::from_millis(50) { "MET" } else { "NOT MET" }
+        );
+        let median = |pick: fn(&(Measured, Measured, Measured, Measured)) -> f64| {
+            let mut v: Vec<f64> = rounds.iter().map(pick).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (disk, durable, http) = (
+            median(|r| r.0.per_sec),
+            median(|r| r.1.per_sec),
+            median(|r| r.2.per_sec),
+        );
+        println!(
+            "medians of each column over {} rounds: disk {disk:.0}/s, no disk {http:.0}/s, durable {durable:.0}/s = {:.0}% of the lower",
+            rounds.len(),
+            durable / disk.min(http) * 100.0
         );
         println!(
             "queue after the run: {} records, verify {}",

@@ -18,8 +18,8 @@ use crate::{Diagnostics, Error, Options, Project, Theme, cache, phase, render, r
 pub type Manifest = cache::Manifest<KnownFile, PageFacts>;
 
 impl Known for Manifest {
-    fn file(&self, shown: &str) -> Option<&KnownFile> {
-        self.pages.get(shown).and_then(|e| e.file.as_ref())
+    fn file(&self, rel: &str) -> Option<&KnownFile> {
+        self.pages.get(rel).and_then(|e| e.file.as_ref())
     }
 }
 
@@ -133,7 +133,7 @@ impl Project {
                     .site
                     .pages
                     .iter()
-                    .map(|p| m.pages.get(&p.path).map(|e| &e.rendered))
+                    .map(|p| m.pages.get(&p.rel).map(|e| &e.rendered))
                     .collect(),
             });
         phase("cache", &mut t);
@@ -189,7 +189,7 @@ impl Project {
                         rendered: f,
                         file: settled.then(|| p.known_ref()),
                     };
-                    (p.path.as_str(), entry)
+                    (p.rel.as_str(), entry)
                 })
                 .collect();
             let manifest = cache::Manifest {
@@ -275,7 +275,12 @@ fn structure_hash(site: &Site, theme: &Theme, opts: &Options) -> String {
         .into_iter()
         .flatten()
     {
-        h.feed(entry.path().to_string_lossy().as_bytes());
+        // By its place in the content folder, however that folder was named.
+        let rel = entry
+            .path()
+            .strip_prefix(&opts.content)
+            .unwrap_or(entry.path());
+        h.feed(rel.to_string_lossy().as_bytes());
         h.feed(&std::fs::read(entry.path()).unwrap_or_default());
     }
     let mut names: Vec<&String> = theme.sources.keys().collect();
@@ -296,7 +301,7 @@ fn structure_hash(site: &Site, theme: &Theme, opts: &Options) -> String {
         h.feed(a.rel.as_bytes());
     }
     for p in &site.pages {
-        h.feed(p.path.as_bytes());
+        h.feed(p.rel.as_bytes());
         h.feed(p.front_hash.as_bytes());
     }
     h.finish()
@@ -313,7 +318,7 @@ fn clean_groups(site: &Site, previous: &Manifest, out: &Path) -> Vec<bool> {
                 let page = site.page(pid);
                 previous
                     .pages
-                    .get(&page.path)
+                    .get(&page.rel)
                     .is_some_and(|e| e.body == page.body_hash)
             }) && g
                 .urls

@@ -33,7 +33,7 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 /// The cache's folder, next to the content folder: never inside the output
 /// folder, which is what gets published.
 pub const DIR: &str = ".sportello-cache";
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// What earlier versions left inside the output folder; a folder holding the
 /// old marker is ours, and both files are removed as stale by the next build.

@@ -607,6 +607,46 @@ fn pages_taken_from_the_cache_are_read_when_needed() {
     );
 }
 
+/// Regression: the cache was keyed by the content folder as it was typed,
+/// so `build --content content` then `serve --content /srv/desk/content`
+/// (or the benchmark) found nothing and rendered every page again.
+#[test]
+fn cache_is_found_whether_the_content_folder_is_named_relatively_or_absolutely() {
+    let site = TestSite::new().page("a.it.md", "A", "Prima.");
+    age_content(&site);
+    assert!(site.build().ok());
+    // A file whose size and time are unchanged is not read again (as make
+    // does): changed behind the cache's back, its old page shows that the
+    // cache was used.
+    let path = site.path().join("content/a.it.md");
+    let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("Prima.", "Primo.")).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sportello"))
+        .arg("build")
+        .arg("--content")
+        .arg(site.path().join("content"))
+        .arg("--themes")
+        .arg(support::themes())
+        .arg("--out")
+        .arg(site.path().join("public"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let page = std::fs::read_to_string(site.path().join("public/it/a/index.html")).unwrap();
+    assert!(
+        page.contains("Prima."),
+        "rendered again, cache not found: {err}"
+    );
+}
+
 #[test]
 fn right_to_left_page_isolates_left_to_right_body_links() {
     let run = TestSite::new()

@@ -78,7 +78,8 @@ pub struct KnownFileRef<'a> {
 
 /// What an earlier load knew of files (the build cache keeps it).
 pub trait Known: Sync {
-    /// By the file's shown path (`content/guides/found.ar.md`).
+    /// By the file's path in the content folder (`guides/found.ar.md`), so
+    /// that `content` and `/srv/desk/content` find the same cache.
     fn file(&self, shown: &str) -> Option<&KnownFile>;
 }
 
@@ -257,7 +258,7 @@ pub fn load(
         .map(|(path, rel, stamp)| {
             let shown = path.display().to_string();
             match known
-                .and_then(|k| k.file(&shown))
+                .and_then(|k| k.file(rel))
                 .filter(|f| f.stamp == *stamp)
             {
                 Some(file) => from_known(path, shown, rel, config, file),
