@@ -89,7 +89,10 @@ pub fn build(opts: &Options, out: &std::path::Path) -> Result<BuildResult, Error
     let start = Instant::now();
     let mut diags = Diagnostics::default();
     let store = cache::Store::new(&opts.content, out);
-    let previous: Option<Manifest> = store.read();
+    // Into an empty or missing output folder every page is made again: the
+    // last manifest (35 MB of JSON at 40,000 pages) would only cost memory.
+    let output_empty = std::fs::read_dir(out).map_or(true, |mut d| d.next().is_none());
+    let previous: Option<Manifest> = if output_empty { None } else { store.read() };
     let known = previous.as_ref().map(|m| m as &dyn Known);
     let Some(project) = Project::load_cached(opts, &mut diags, known) else {
         diags.sort();
