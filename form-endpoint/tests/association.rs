@@ -208,6 +208,12 @@ async fn each_rule_of_the_form_has_its_translated_error_and_the_page_keeps_what_
         html.contains(r##"href="#f-publish_consent""##),
         "the summary links the field"
     );
+    // A label that is a sentence loses its full stop before the message
+    // ("… الموقع: …", not "… الموقع.: …").
+    let summary = &html[html.find("error-summary").unwrap()..];
+    let summary = &summary[..summary.find("</ul>").unwrap()];
+    assert!(summary.contains("الموقع: "), "{summary}");
+    assert!(!summary.contains(".:"), "{summary}");
     assert!(!html.contains("<script>x</script>"), "escaped");
     assert!(
         html.contains("&lt;script&gt;x&lt;&#x2F;script&gt;")
