@@ -1025,6 +1025,8 @@ async fn a_request_to_be_listed_is_approved_and_gives_its_entry() {
         "the day it was sent: {page}"
     );
     assert!(page.contains("status-done"), "approved is handled: {page}");
+    // The operator learns that the made-up id may be changed.
+    assert!(page.contains("La prima riga, id, identifica"), "{page}");
     let r = send(&f.router, get(&format!("{path}/entry.yaml"), Some(&cookie))).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
