@@ -147,7 +147,11 @@ impl Project {
             path: out.to_path_buf(),
             source,
         };
-        let sink = write::DirSink::new(out, store.made_output()).map_err(output_error)?;
+        let mut sink = write::DirSink::new(out, store.made_output()).map_err(output_error)?;
+        if crate::search::enabled(&project.theme) {
+            // Which languages' pages changed decides which indexes are redone.
+            sink = sink.track_changes();
+        }
         let cache_error = |source| Error::Cache {
             path: store.dir().to_path_buf(),
             source,

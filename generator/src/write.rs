@@ -16,8 +16,10 @@ pub struct DirSink {
     fresh: bool,
     root: PathBuf,
     made: Mutex<HashSet<String>>,
-    /// The files whose bytes this build changed (not those it found the same).
-    changed: Mutex<HashSet<String>>,
+    /// The files whose bytes this build changed (not those it found the
+    /// same), when asked for (`track_changes`): a set of 400,000 paths is
+    /// memory a site without search does not need.
+    changed: Option<Mutex<HashSet<String>>>,
     pub written: AtomicUsize,
     pub unchanged: AtomicUsize,
 }
@@ -39,7 +41,7 @@ impl DirSink {
             fresh: empty,
             root: root.to_path_buf(),
             made: Mutex::new(HashSet::new()),
-            changed: Mutex::new(HashSet::new()),
+            changed: None,
             written: AtomicUsize::new(0),
             unchanged: AtomicUsize::new(0),
         })
@@ -52,12 +54,18 @@ impl DirSink {
             .insert(rel.to_string());
     }
 
-    /// Whether this build wrote `rel` with other bytes than it had (or made it).
+    /// Records which files get other bytes, for [`DirSink::changed`].
+    pub fn track_changes(mut self) -> DirSink {
+        self.changed = Some(Mutex::new(HashSet::new()));
+        self
+    }
+
+    /// Whether this build wrote `rel` with other bytes than it had (or made
+    /// it); always true when changes are not tracked.
     pub fn changed(&self, rel: &str) -> bool {
         self.changed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(rel)
+            .as_ref()
+            .is_none_or(|c| c.lock().unwrap_or_else(|p| p.into_inner()).contains(rel))
     }
 
     /// Every file this build made or kept, sorted.
@@ -183,10 +191,12 @@ impl Sink for DirSink {
         }
         std::fs::write(&path, bytes).map_err(output)?;
         self.written.fetch_add(1, Ordering::Relaxed);
-        self.changed
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(rel.to_string());
+        if let Some(changed) = &self.changed {
+            changed
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(rel.to_string());
+        }
         Ok(())
     }
 
