@@ -108,7 +108,7 @@ const CHUNK: usize = 1_000;
 /// Renders the sitemap template for some entries.
 type RenderUrlset<'a> = dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>> + 'a;
 
-/// The names of the files `parts` makes.
+/// The names of the files `write_parts` makes.
 pub fn names(site: &Site) -> Vec<String> {
     let total = count(site);
     let mut names = vec!["sitemap.xml".to_string()];
@@ -118,8 +118,14 @@ pub fn names(site: &Site) -> Vec<String> {
     names
 }
 
-/// The sitemap files: `("sitemap.xml", …)` and, for large sites, its parts.
-pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+/// Renders the sitemap files, `sitemap.xml` and, for large sites, its parts,
+/// handing each to `put` (name, XML) as soon as it is made: at 400,000
+/// pages the parts are 200 MB of XML, never all in memory at once.
+pub fn write_parts(
+    site: &Site,
+    theme: &Theme,
+    put: &mut dyn FnMut(&str, &str),
+) -> Result<(), Box<Diagnostic>> {
     let render = |template: &str, ctx: &tera::Context| {
         theme
             .tera
@@ -153,19 +159,19 @@ pub fn parts(site: &Site, theme: &Theme) -> Result<Vec<(String, String)>, Box<Di
     };
     let mut all = entries(site);
     if total <= MAX_URLS {
-        return Ok(vec![("sitemap.xml".into(), part(0, &mut all)?)]);
+        put("sitemap.xml", &part(0, &mut all)?);
+        return Ok(());
     }
-    let mut files = vec![(String::new(), String::new())];
     let mut locs = Vec::new();
     for i in 0..total.div_ceil(MAX_URLS) {
         let name = format!("sitemap-{}.xml", i + 1);
         locs.push(site.config.permalink(&format!("/{name}")));
-        files.push((name, part(i, &mut all)?));
+        put(&name, &part(i, &mut all)?);
     }
     let mut ctx = tera::Context::new();
     ctx.insert("sitemaps", &locs);
-    files[0] = ("sitemap.xml".into(), render("sitemap-index.xml", &ctx)?);
-    Ok(files)
+    put("sitemap.xml", &render("sitemap-index.xml", &ctx)?);
+    Ok(())
 }
 
 /// The `sitemap.xml` template seen as a head, one piece per URL and a tail

@@ -706,11 +706,9 @@ impl<'a> Renderer<'a> {
         let all_clean = reuse.is_some_and(|r| r.clean.iter().all(|c| *c));
         let keep_all = |names: Vec<String>| all_clean && names.iter().all(|n| sink.kept(n));
         if !keep_all(crate::sitemap::names(site)) {
-            match crate::sitemap::parts(site, self.theme) {
-                Ok(files) => files
-                    .iter()
-                    .for_each(|(name, xml)| put(name, xml.as_bytes())),
-                Err(d) => diags.push(*d),
+            let mut put_xml = |name: &str, xml: &str| put(name, xml.as_bytes());
+            if let Err(d) = crate::sitemap::write_parts(site, self.theme, &mut put_xml) {
+                diags.push(*d);
             }
         }
         if !keep_all(self.shared.feeds.names(site)) {
