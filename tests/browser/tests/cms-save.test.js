@@ -103,7 +103,9 @@ async function openAdmin() {
   const context = await newContext(browser);
   const page = await context.newPage();
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // With the address: a 404 seen once in CI came from no request of the
+  // page itself (a worker's?), and its message alone does not say which.
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`${m.text()} ${m.location()?.url || ''}`.trim()); });
   page.on('pageerror', (e) => { if (String(e) !== SVELTIA_SWITCHER_ERROR) errors.push(String(e)); });
   const failed = [];
   page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
