@@ -163,10 +163,9 @@ pub fn write_parts(
         return Ok(());
     }
     let mut locs = Vec::new();
-    for i in 0..total.div_ceil(MAX_URLS) {
-        let name = format!("sitemap-{}.xml", i + 1);
+    for (i, name) in names(site).iter().skip(1).enumerate() {
         locs.push(site.config.permalink(&format!("/{name}")));
-        put(&name, &part(i, &mut all)?);
+        put(name, &part(i, &mut all)?);
     }
     let mut ctx = tera::Context::new();
     ctx.insert("sitemaps", &locs);

@@ -80,7 +80,7 @@ pub struct KnownFileRef<'a> {
 pub trait Known: Sync {
     /// By the file's path in the content folder (`guides/found.ar.md`), so
     /// that `content` and `/srv/desk/content` find the same cache.
-    fn file(&self, shown: &str) -> Option<&KnownFile>;
+    fn file(&self, rel: &str) -> Option<&KnownFile>;
 }
 
 /// The hash of a text that tells whether it changed (xxh3, not for security).
