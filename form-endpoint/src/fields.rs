@@ -118,6 +118,9 @@ pub enum ErrorCode {
     EmailOrPhone,
     InvalidChoice,
     ConsentRequired,
+    /// A configured consent box (not the privacy one) left unticked, such
+    /// as the consent to publication.
+    TickRequired,
     InvalidLang,
     /// Bytes that are not UTF-8: the browser sent text no one could read.
     Unreadable,
@@ -128,7 +131,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::Required,
         Self::TooLong,
         Self::InvalidEmail,
@@ -136,6 +139,7 @@ impl ErrorCode {
         Self::EmailOrPhone,
         Self::InvalidChoice,
         Self::ConsentRequired,
+        Self::TickRequired,
         Self::InvalidLang,
         Self::Unreadable,
         Self::InvalidUrl,
@@ -152,6 +156,7 @@ impl ErrorCode {
             Self::EmailOrPhone => "email_or_phone",
             Self::InvalidChoice => "invalid_choice",
             Self::ConsentRequired => "consent_required",
+            Self::TickRequired => "tick_required",
             Self::InvalidLang => "invalid_lang",
             Self::Unreadable => "unreadable",
             Self::InvalidUrl => "invalid_url",
@@ -170,6 +175,7 @@ impl ErrorCode {
             Self::EmailOrPhone => "Enter an e-mail address or a phone number.",
             Self::InvalidChoice => "Choose one of the options.",
             Self::ConsentRequired => "You must agree to the privacy notice.",
+            Self::TickRequired => "To send the form, tick this box.",
             Self::InvalidLang => {
                 "The form was sent from a page this site does not know: open the contact page again and send it from there."
             }
@@ -329,7 +335,7 @@ pub fn validate_kind(
         if empty {
             if f.required {
                 let code = if f.kind == FieldType::Consent {
-                    ErrorCode::ConsentRequired
+                    ErrorCode::TickRequired
                 } else {
                     ErrorCode::Required
                 };

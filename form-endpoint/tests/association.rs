@@ -167,7 +167,7 @@ async fn each_rule_of_the_form_has_its_translated_error_and_the_page_keeps_what_
         ("province", "MI", "invalid_choice"),
         ("sectors", "weather", "invalid_choice"),
         ("org_email", "nope", "invalid_email"),
-        ("publish_consent", "", "consent_required"),
+        ("publish_consent", "", "tick_required"),
         ("org_name", "", "required"),
     ] {
         let body = with(&base, field, value);
@@ -213,6 +213,13 @@ async fn each_rule_of_the_form_has_its_translated_error_and_the_page_keeps_what_
     let summary = &html[html.find("error-summary").unwrap()..];
     let summary = &summary[..summary.find("</ul>").unwrap()];
     assert!(summary.contains("الموقع: "), "{summary}");
+    // The publication consent has its own message: "tick this box", not the
+    // privacy notice's, which the person may well have accepted.
+    assert!(
+        summary.contains("لإرسال الاستمارة، يجب أن تضعوا علامة في هذا المربع."),
+        "{summary}"
+    );
+    assert!(!summary.contains("إشعار الخصوصية"), "{summary}");
     assert!(!summary.contains(".:"), "{summary}");
     assert!(!html.contains("<script>x</script>"), "escaped");
     assert!(
@@ -426,6 +433,42 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::create_dir_all(&target).expect("mkdir");
         } else {
             std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Every code the endpoint can answer has its own text in every language of
+/// the shipped theme, not the Italian one filled in (a new code once reused
+/// the privacy notice's message for want of one).
+#[test]
+fn every_error_code_is_translated_in_every_shipped_language() {
+    let opts = sportello::Options {
+        content: root().join("content"),
+        themes: root().join("themes"),
+        ..Default::default()
+    };
+    let mut diags = sportello::Diagnostics::default();
+    let project = sportello::Project::load(&opts, &mut diags).expect("loads");
+    let languages = &project.site.config.languages;
+    let default = &project.theme.strings[project.site.config.default_language];
+    for (i, lang) in languages.iter().enumerate() {
+        for code in sportello_forms::ErrorCode::ALL {
+            let text = project.theme.strings[i]["form"]["error"][code.as_str()].as_str();
+            assert!(
+                text.is_some_and(|t| !t.trim().is_empty()),
+                "{}: form.error.{} has no text",
+                lang.code,
+                code.as_str()
+            );
+            if i != project.site.config.default_language {
+                assert_ne!(
+                    text,
+                    default["form"]["error"][code.as_str()].as_str(),
+                    "{}: form.error.{} is the default language's",
+                    lang.code,
+                    code.as_str()
+                );
+            }
         }
     }
 }
