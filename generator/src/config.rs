@@ -329,7 +329,7 @@ impl SiteConfig {
                     forms.insert(name, p);
                 }
                 crate::form::FormSetting::Kind(kind) => {
-                    match crate::form::FormKind::checked(&name, kind, path, diags) {
+                    match crate::form::FormKind::checked(&name, kind, path, &text, diags) {
                         Some(kind) => {
                             forms.insert(name, kind.path.clone());
                             form_kinds.push(kind);

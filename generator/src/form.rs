@@ -275,19 +275,35 @@ pub enum FormSetting {
 impl FormKind {
     /// Checks a kind as configured; problems go to `diags` against
     /// `site.yaml`, and a kind with any is left out.
+    ///
+    /// `text` is `site.yaml` as written: each problem points at the line of
+    /// the key or field it is about, or at the form's own line.
     pub fn checked(
         name: &str,
         mut kind: FormKind,
         path: &std::path::Path,
+        text: &str,
         diags: &mut Diagnostics,
     ) -> Option<FormKind> {
         let mut ok = true;
-        let mut fail = |message: String, hint: &str| {
+        let form_at = Where::key(text, &["forms", name]);
+        let key_at = |key: &str| Where::key(text, &["forms", name, key]).or(form_at);
+        let field_at = |field: &str, nth: usize| {
+            Where::field(text, name, field, nth)
+                .or_else(|| Where::key(text, &["forms", name, "fields"]))
+                .or(form_at)
+        };
+        let mut fail = |at: Option<Where>, message: String, hint: &str| {
             ok = false;
-            diags.push(Diagnostic::error(path, message).hint(hint.to_owned()));
+            let d = Diagnostic::error(path, message).hint(hint.to_owned());
+            diags.push(match at {
+                Some(w) => d.at_line_col(text, w.line, w.col, w.len),
+                None => d,
+            });
         };
         if !is_identifier(name) || name == "contact" {
             fail(
+                form_at,
                 format!("`forms: {name}:` is not a usable form name"),
                 "a form's name is lowercase letters, digits and `_`; `contact` is the built-in contact form",
             );
@@ -299,6 +315,7 @@ impl FormKind {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
             fail(
+                key_at("path"),
                 format!(
                     "form `{name}`: path `{}` is not of the form /forms/<name>",
                     kind.path
@@ -308,6 +325,7 @@ impl FormKind {
         }
         if !TOPICS.contains(&kind.topic.as_str()) {
             fail(
+                key_at("topic"),
                 format!("form `{name}`: unknown topic `{}`", kind.topic),
                 &format!("one of: {}", TOPICS.join(", ")),
             );
@@ -318,6 +336,7 @@ impl FormKind {
             .is_some_and(|p| p != "associations")
         {
             fail(
+                key_at("publish_to"),
                 format!(
                     "form `{name}`: cannot publish to `{}`",
                     kind.publish_to.as_deref().unwrap_or("")
@@ -325,16 +344,21 @@ impl FormKind {
                 "the one place a request can be published to is `associations` (the directory)",
             );
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = std::collections::HashMap::new();
         for f in &kind.fields {
+            let count = seen.entry(f.name.as_str()).or_insert(0);
+            *count += 1;
+            let at = field_at(&f.name, *count);
             if !is_identifier(&f.name) || RESERVED.contains(&f.name.as_str()) {
                 fail(
+                    at,
                     format!("form `{name}`: `{}` cannot be a field's name", f.name),
                     "lowercase letters, digits and `_`, and none of lang, name, email, phone, consent, desk, topic, message, website (every form has those of the person writing)",
                 );
             }
-            if !seen.insert(f.name.as_str()) {
+            if *count > 1 {
                 fail(
+                    at,
                     format!("form `{name}`: field `{}` is listed twice", f.name),
                     "each field once",
                 );
@@ -342,6 +366,7 @@ impl FormKind {
             let choice = matches!(f.kind, FieldType::Choice | FieldType::Choices);
             if choice && f.options.is_empty() && f.from.is_none() {
                 fail(
+                    at,
                     format!(
                         "form `{name}`: field `{}` is a choice without options",
                         f.name
@@ -351,6 +376,7 @@ impl FormKind {
             }
             if !choice && (!f.options.is_empty() || f.from.is_some()) {
                 fail(
+                    at,
                     format!(
                         "form `{name}`: field `{}` has options but is not a choice",
                         f.name
@@ -360,6 +386,7 @@ impl FormKind {
             }
             if f.options.iter().any(|o| !is_option_value(o)) {
                 fail(
+                    at,
                     format!(
                         "form `{name}`: field `{}` has an option that is not a plain value",
                         f.name
@@ -369,6 +396,7 @@ impl FormKind {
             }
             if f.max == Some(0) {
                 fail(
+                    at,
                     format!("form `{name}`: field `{}` has `max: 0`", f.name),
                     "give a positive limit or none",
                 );
@@ -419,6 +447,77 @@ impl FormKind {
     }
 }
 
+/// Where in `site.yaml` a problem of a configured form is shown: a line, a
+/// column and how many characters to underline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Where {
+    line: usize,
+    col: usize,
+    len: usize,
+}
+
+impl Where {
+    /// The key at `path`, written in block style.
+    fn key(text: &str, path: &[&str]) -> Option<Where> {
+        let line = crate::plural::key_line(text, path)?;
+        let body = text.lines().nth(line - 1)?;
+        let key = path.last()?;
+        let col = body.chars().count() - body.trim_start().chars().count() + 1;
+        Some(Where {
+            line,
+            col,
+            len: key.chars().count(),
+        })
+    }
+
+    /// The `nth` (1-based) `name: <field>` under the form's `fields:`,
+    /// whether each field is written as a block or as `{ name: …, … }`.
+    fn field(text: &str, form: &str, field: &str, nth: usize) -> Option<Where> {
+        let fields = crate::plural::key_line(text, &["forms", form, "fields"])?;
+        let lines: Vec<&str> = text.lines().collect();
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let base = indent(lines.get(fields - 1)?);
+        let mut seen = 0;
+        for (i, line) in lines.iter().enumerate().skip(fields) {
+            let body = line.trim_start();
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
+            // The list may sit at the key's own indentation (`- name: …`).
+            if indent(line) < base || (indent(line) == base && !body.starts_with('-')) {
+                break;
+            }
+            let mut rest = *line;
+            while let Some(at) = rest.find("name:") {
+                let after = &rest[at + "name:".len()..];
+                let value = after.trim_start();
+                let value = value.trim_start_matches(['"', '\'']);
+                let end = value
+                    .find(|c: char| matches!(c, ',' | '}' | '"' | '\'' | '#') || c.is_whitespace())
+                    .unwrap_or(value.len());
+                // `name:` and not, say, `org_name:`.
+                let whole = rest[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                if whole && &value[..end] == field {
+                    seen += 1;
+                    if seen == nth {
+                        let byte = line.len() - value.len();
+                        return Some(Where {
+                            line: i + 1,
+                            col: line[..byte].chars().count() + 1,
+                            len: field.chars().count().max(1),
+                        });
+                    }
+                }
+                rest = after;
+            }
+        }
+        None
+    }
+}
+
 fn is_identifier(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 40
@@ -456,20 +555,39 @@ mod tests {
         assert_eq!(v["shown"][6], "consent");
     }
 
-    fn kinds(yaml: &str) -> (Vec<FormKind>, Vec<String>) {
+    /// The kinds of `forms:` written as `yaml`, and each problem's message
+    /// with the line it points at in the `site.yaml` around it.
+    fn located(yaml: &str) -> (Vec<FormKind>, Vec<(String, Option<usize>)>) {
         let settings: std::collections::BTreeMap<String, FormSetting> =
             crate::yaml::from_str(yaml).expect("parses");
+        let site = format!(
+            "base_url: https://example.org\nforms:\n{}",
+            yaml.lines().map(|l| format!("  {l}\n")).collect::<String>()
+        );
         let mut diags = Diagnostics::default();
         let kinds = settings
             .into_iter()
             .filter_map(|(name, s)| match s {
                 FormSetting::Path(_) => None,
-                FormSetting::Kind(k) => {
-                    FormKind::checked(&name, k, std::path::Path::new("site.yaml"), &mut diags)
-                }
+                FormSetting::Kind(k) => FormKind::checked(
+                    &name,
+                    k,
+                    std::path::Path::new("site.yaml"),
+                    &site,
+                    &mut diags,
+                ),
             })
             .collect();
-        (kinds, diags.iter().map(|d| d.message.clone()).collect())
+        let problems = diags
+            .iter()
+            .map(|d| (d.message.clone(), d.line_col().map(|(l, _)| l)))
+            .collect();
+        (kinds, problems)
+    }
+
+    fn kinds(yaml: &str) -> (Vec<FormKind>, Vec<String>) {
+        let (kinds, problems) = located(yaml);
+        (kinds, problems.into_iter().map(|(m, _)| m).collect())
     }
 
     #[test]
@@ -509,5 +627,31 @@ mod tests {
         ] {
             assert!(all.contains(expected), "{expected}: {all}");
         }
+    }
+
+    /// Regression: `check` named a configured form's mistakes at
+    /// `site.yaml` with no line, in a file that may hold several forms.
+    #[test]
+    fn each_mistake_in_a_configured_form_points_at_its_line() {
+        let (_, problems) = located(
+            "x:\n  path: /elsewhere/x\n  page: p\n  thanks: t\n  topic: weather\n  publish_to: news\n  fields:\n    - { name: email, type: text }\n    - { name: pick, type: choice }\n    - name: note\n      type: text\n      options: [a]\n    - { name: twice, type: text }\n    - { name: \"twice\", type: text }\n    - { name: odd, type: text, max: 0 }\n",
+        );
+        let line_of = |needle: &str| {
+            problems
+                .iter()
+                .find(|(m, _)| m.contains(needle))
+                .unwrap_or_else(|| panic!("{needle}: {problems:?}"))
+                .1
+        };
+        // Line 1 is base_url, 2 `forms:`, 3 `x:`.
+        assert_eq!(line_of("path `/elsewhere/x`"), Some(4));
+        assert_eq!(line_of("unknown topic"), Some(7));
+        assert_eq!(line_of("cannot publish"), Some(8));
+        assert_eq!(line_of("`email` cannot be"), Some(10));
+        assert_eq!(line_of("`pick` is a choice"), Some(11));
+        assert_eq!(line_of("`note` has options"), Some(12));
+        // The second listing, quoted or not, is the one named.
+        assert_eq!(line_of("`twice` is listed twice"), Some(16));
+        assert_eq!(line_of("`odd` has `max: 0`"), Some(17));
     }
 }
