@@ -63,13 +63,18 @@ fn is_index_file(name: &str) -> bool {
         || name == "pagefind-entry.json"
 }
 
-/// The output files (`ar/news/x/index.html`) a language's index is made
-/// from: its translated pages, not the fallbacks.
-pub fn indexed_files(site: &Site, lang: usize) -> impl Iterator<Item = String> + '_ {
+/// The URLs of the pages a language's index is made from: its translated
+/// pages, not the fallbacks.
+fn indexed_urls(site: &Site, lang: usize) -> impl Iterator<Item = &str> + '_ {
     site.groups
         .iter()
         .filter(move |g| g.is_translated(lang))
-        .map(move |g| index_path(&g.urls[lang]))
+        .map(move |g| g.urls[lang].as_str())
+}
+
+/// The output files (`ar/news/x/index.html`) of those pages.
+pub fn indexed_files(site: &Site, lang: usize) -> impl Iterator<Item = String> + '_ {
+    indexed_urls(site, lang).map(index_path)
 }
 
 /// Indexes the languages `which` says, from their pages as written in `out`,
@@ -136,14 +141,14 @@ fn index_language(
     // at once (Pagefind keeps only what its index needs).
     let mut count = 0;
     let files = runtime.block_on(async {
-        for g in site.groups.iter().filter(|g| g.is_translated(lang)) {
-            let path = out.join(index_path(&g.urls[lang]));
+        for url in indexed_urls(site, lang) {
+            let path = out.join(index_path(url));
             let html = match std::fs::read_to_string(&path) {
                 Ok(html) => html,
                 Err(source) => return Ok(Err(Error::Output { path, source })),
             };
             index
-                .add_html_file(None, Some(g.urls[lang].clone()), html)
+                .add_html_file(None, Some(url.to_owned()), html)
                 .await?;
             count += 1;
         }
