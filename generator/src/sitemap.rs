@@ -110,10 +110,16 @@ type RenderUrlset<'a> = dyn Fn(&[Entry]) -> Result<String, Box<Diagnostic>> + 'a
 
 /// The names of the files `write_parts` makes.
 pub fn names(site: &Site) -> Vec<String> {
+    names_at_most(site, MAX_URLS)
+}
+
+/// The names of the files `write_parts_at_most(…, per_file, …)` makes.
+pub fn names_at_most(site: &Site, per_file: usize) -> Vec<String> {
+    let per_file = per_file.max(1);
     let total = count(site);
     let mut names = vec!["sitemap.xml".to_string()];
-    if total > MAX_URLS {
-        names.extend((1..=total.div_ceil(MAX_URLS)).map(|i| format!("sitemap-{i}.xml")));
+    if total > per_file {
+        names.extend((1..=total.div_ceil(per_file)).map(|i| format!("sitemap-{i}.xml")));
     }
     names
 }
@@ -126,6 +132,18 @@ pub fn write_parts(
     theme: &Theme,
     put: &mut dyn FnMut(&str, &str),
 ) -> Result<(), Box<Diagnostic>> {
+    write_parts_at_most(site, theme, MAX_URLS, put)
+}
+
+/// [`write_parts`] with `per_file` URLs to a file instead of the
+/// protocol's 50,000: a test can split a site of a few thousand pages.
+pub fn write_parts_at_most(
+    site: &Site,
+    theme: &Theme,
+    per_file: usize,
+    put: &mut dyn FnMut(&str, &str),
+) -> Result<(), Box<Diagnostic>> {
+    let per_file = per_file.max(1);
     let render = |template: &str, ctx: &tera::Context| {
         theme
             .tera
@@ -144,8 +162,8 @@ pub fn write_parts(
         None
     };
     let part = |i: usize, all: &mut dyn Iterator<Item = Entry>| {
-        let n = MAX_URLS.min(total - i * MAX_URLS);
-        let whole = || urlset(&entries(site).skip(i * MAX_URLS).take(n).collect::<Vec<_>>());
+        let n = per_file.min(total - i * per_file);
+        let whole = || urlset(&entries(site).skip(i * per_file).take(n).collect::<Vec<_>>());
         match &shape {
             Some(shape) => match shape.splice(&urlset, &mut all.take(n))? {
                 Some(xml) => Ok(xml),
@@ -158,12 +176,12 @@ pub fn write_parts(
         }
     };
     let mut all = entries(site);
-    if total <= MAX_URLS {
+    if total <= per_file {
         put("sitemap.xml", &part(0, &mut all)?);
         return Ok(());
     }
     let mut locs = Vec::new();
-    for (i, name) in names(site).iter().skip(1).enumerate() {
+    for (i, name) in names_at_most(site, per_file).iter().skip(1).enumerate() {
         locs.push(site.config.permalink(&format!("/{name}")));
         put(name, &part(i, &mut all)?);
     }

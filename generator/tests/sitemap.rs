@@ -117,3 +117,77 @@ fn sitemap_template_that_numbers_its_urls_is_rendered_in_one_piece() {
     let expected: Vec<usize> = (1..=2 * (PAGES + 2)).collect();
     assert_eq!(numbers, expected);
 }
+
+/// Past the protocol's 50,000 URLs a file, `sitemap.xml` becomes an index
+/// of parts. The split is tested at 1,000 a file on this site of 2,604
+/// URLs (a real split would need 50,000 pages): three parts, every URL in
+/// exactly one, in the order of the one-file sitemap, each part a whole
+/// `<urlset>`, and the names written the ones `names` announces (the files
+/// a no-change rebuild keeps).
+#[test]
+fn sitemap_past_the_limit_of_a_file_is_an_index_of_parts_holding_each_url_once() {
+    let (dir, opts) = site();
+    let out = dir.path().join("public");
+    sportello::build(&opts, &out).unwrap();
+    let whole = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    let mut diags = sportello::Diagnostics::default();
+    let project = sportello::Project::load(&opts, &mut diags).expect("loads");
+    let mut files: Vec<(String, String)> = Vec::new();
+    sportello::sitemap::write_parts_at_most(
+        &project.site,
+        &project.theme,
+        1_000,
+        &mut |name, xml| files.push((name.to_owned(), xml.to_owned())),
+    )
+    .unwrap();
+    let mut names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "sitemap-1.xml",
+            "sitemap-2.xml",
+            "sitemap-3.xml",
+            "sitemap.xml"
+        ]
+    );
+    assert_eq!(
+        sportello::sitemap::names_at_most(&project.site, 1_000),
+        [
+            "sitemap.xml",
+            "sitemap-1.xml",
+            "sitemap-2.xml",
+            "sitemap-3.xml"
+        ]
+    );
+    let file = |name: &str| &files.iter().find(|(n, _)| n == name).unwrap().1;
+    let index = file("sitemap.xml");
+    assert!(index.contains("<sitemapindex"), "{index}");
+    assert_eq!(
+        locs(index),
+        [
+            "https://example.org/sitemap-1.xml",
+            "https://example.org/sitemap-2.xml",
+            "https://example.org/sitemap-3.xml"
+        ]
+    );
+    let mut joined = Vec::new();
+    for (name, expected) in [
+        ("sitemap-1.xml", 1_000),
+        ("sitemap-2.xml", 1_000),
+        ("sitemap-3.xml", 604),
+    ] {
+        let part = file(name);
+        assert_eq!(part.matches("<?xml").count(), 1, "{name}");
+        assert_eq!(part.matches("<urlset").count(), 1, "{name}");
+        assert!(part.trim_end().ends_with("</urlset>"), "{name}");
+        assert_eq!(part.matches("<url>").count(), expected, "{name}");
+        assert_eq!(part.matches("</url>").count(), expected, "{name}");
+        joined.extend(locs(part).into_iter().map(str::to_owned));
+    }
+    assert_eq!(
+        joined,
+        locs(&whole),
+        "the parts are the one file, cut in three"
+    );
+}
