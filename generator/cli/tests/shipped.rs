@@ -79,6 +79,14 @@ fn shipped_site_builds_every_page_in_seven_languages() {
         directory.contains(r#"<a href="/ar/contact/">"#),
         "{directory}"
     );
+    // Regression: the phone example's digit groups were shown in reverse
+    // order in the Arabic sentence ("4567 123 333 39+").
+    let contact =
+        std::fs::read_to_string(out_dir.path().join("public/ar/contact/index.html")).unwrap();
+    assert!(
+        contact.contains(r#"مثلًا <span dir="ltr">+39 333 123 4567</span>."#),
+        "{contact}"
+    );
     let footer = std::fs::read_to_string(out_dir.path().join("public/uk/index.html")).unwrap();
     assert!(
         footer.contains("PROG-2330") && footer.contains("I67B18000050007"),
