@@ -22,6 +22,24 @@ impl Words<'_> {
     fn day(&self, d: &str) -> String {
         self.get(&["days", d])
     }
+
+    /// A string the language may leave out, with its default.
+    fn or(&self, key: &str, default: &str) -> String {
+        self.strings["hours"][key]
+            .as_str()
+            .unwrap_or(default)
+            .to_string()
+    }
+
+    /// "Monday to Friday", "9am to 1pm": `hours.range` with `{from}` and
+    /// `{to}` where a language puts words around both ends (Arabic
+    /// "من … إلى …"), otherwise the two ends around `hours.to`.
+    fn range(&self, from: &str, to: &str) -> String {
+        match self.strings["hours"]["range"].as_str() {
+            Some(pattern) => pattern.replace("{from}", from).replace("{to}", to),
+            None => format!("{from} {} {to}", self.get(&["hours", "to"])),
+        }
+    }
 }
 
 /// "Monday, Wednesday and Friday" / "Monday to Friday".
@@ -34,22 +52,23 @@ pub fn days(days: &[String], w: &Words) -> String {
     idx.dedup();
     let consecutive = idx.windows(2).all(|p| p[1] == p[0] + 1);
     if idx.len() >= 3 && consecutive {
-        return format!(
-            "{} {} {}",
-            w.day(DAYS[idx[0]]),
-            w.get(&["hours", "to"]),
-            w.day(DAYS[idx[idx.len() - 1]])
-        );
+        return w.range(&w.day(DAYS[idx[0]]), &w.day(DAYS[idx[idx.len() - 1]]));
     }
     let names: Vec<String> = idx.iter().map(|&i| w.day(DAYS[i])).collect();
+    let comma = w.or("comma", ", ");
     match names.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
         // Some languages write "and" joined to the next word (Arabic و).
         [init @ .., last] if w.strings["hours"]["and_joins"].as_bool() == Some(true) => {
-            format!("{} {}{}", init.join("، "), w.get(&["hours", "and"]), last)
+            format!("{} {}{}", init.join(&comma), w.get(&["hours", "and"]), last)
         }
-        [init @ .., last] => format!("{} {} {}", init.join(", "), w.get(&["hours", "and"]), last),
+        [init @ .., last] => format!(
+            "{} {} {}",
+            init.join(&comma),
+            w.get(&["hours", "and"]),
+            last
+        ),
     }
 }
 
@@ -83,11 +102,10 @@ pub fn lines(hours: &[Hours], w: &Words) -> Vec<String> {
         .iter()
         .map(|h| {
             format!(
-                "{}, {} {} {}",
+                "{}{}{}",
                 days(&h.days, w),
-                time(&h.opens, w),
-                w.get(&["hours", "to"]),
-                time(&h.closes, w)
+                w.or("comma", ", "),
+                w.range(&time(&h.opens, w), &time(&h.closes, w))
             )
         })
         .collect()
@@ -135,6 +153,30 @@ mod tests {
         let s = serde_json::json!({"days": {"mon": "الاثنين", "wed": "الأربعاء"}, "hours": {"and": "و", "and_joins": true}});
         let w = Words { strings: &s };
         assert_eq!(days(&["mon".into(), "wed".into()], &w), "الاثنين والأربعاء");
+    }
+
+    /// Regression: Arabic ranges read "الاثنين إلى الجمعة, 9:00 إلى 13:00",
+    /// with no "من" (from) and a Latin comma.
+    #[test]
+    fn arabic_ranges_say_from_and_use_the_arabic_comma() {
+        let s = serde_json::json!({
+            "days": {"mon": "الاثنين", "tue": "الثلاثاء", "wed": "الأربعاء", "thu": "الخميس", "fri": "الجمعة"},
+            "hours": {"to": "إلى", "range": "من {from} إلى {to}", "comma": "، ", "and": "و", "and_joins": true, "clock": "24h"}
+        });
+        let w = Words { strings: &s };
+        let h = |d: &[&str]| Hours {
+            days: d.iter().map(|x| x.to_string()).collect(),
+            opens: "09:00".into(),
+            closes: "13:00".into(),
+        };
+        assert_eq!(
+            lines(&[h(&["mon", "tue", "wed", "thu", "fri"])], &w),
+            ["من الاثنين إلى الجمعة، من 9:00 إلى 13:00"]
+        );
+        assert_eq!(
+            lines(&[h(&["mon", "wed", "fri"])], &w),
+            ["الاثنين، الأربعاء والجمعة، من 9:00 إلى 13:00"]
+        );
     }
 
     #[test]
