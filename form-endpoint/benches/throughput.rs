@@ -5,7 +5,9 @@
 //! about 35 s). `-- --dir PATH` measures another disk (the queue's);
 //! `-- --rounds N` runs N comparison rounds instead of 3 (on a shared
 //! machine the no-disk ceiling swings from round to round: more rounds give
-//! a steadier median).
+//! a steadier median); `-- --slices N` splits each round's durable and
+//! no-disk runs into N turns taken alternately (paired measurement: a drift
+//! of the machine's speed over seconds weighs on both alike).
 //!
 //! 1. The disk: 512-byte records appended to a file next to the queue, one
 //!    `fdatasync` per record, then 64 records per `fdatasync`.
@@ -135,51 +137,80 @@ fn form(n: usize, honeypot: bool) -> Bytes {
 
 /// `clients` keep-alive connections posting back to back for `HTTP_SECS`.
 async fn load(addr: SocketAddr, clients: usize, honeypot: bool) -> Measured {
-    let cpu_before = cpu_time();
-    let start = Instant::now();
-    let deadline = start + Duration::from_secs_f64(HTTP_SECS);
-    let tasks: Vec<_> = (0..clients)
-        .map(|c| {
-            tokio::spawn(async move {
-                let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-                let _ = stream.set_nodelay(true);
-                let (mut sender, conn) =
-                    hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                        .await
-                        .expect("handshake");
-                tokio::spawn(conn);
-                let mut latencies = Vec::new();
-                let mut n = c * MAX_REQUESTS_PER_CLIENT;
-                while Instant::now() < deadline && latencies.len() < MAX_REQUESTS_PER_CLIENT {
-                    n += 1;
-                    let req = hyper::Request::post("/forms/contact")
-                        .header("host", "localhost")
-                        .header("accept", "application/json")
-                        .header("content-type", "application/x-www-form-urlencoded")
-                        .body(Full::new(form(n, honeypot)))
-                        .expect("request");
-                    let t = Instant::now();
-                    if sender.ready().await.is_err() {
-                        break;
-                    }
-                    let response = sender.send_request(req).await.expect("response");
-                    let status = response.status();
-                    let _ = response.into_body().collect().await;
-                    assert_eq!(status, 201, "every submission must be acknowledged");
-                    latencies.push(t.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.expect("client task"));
+    Run::of(addr, clients, honeypot, HTTP_SECS).await.measured()
+}
+
+/// What one or more load runs gave, before it is summarised: runs of the
+/// same server in several slices are added up ([`Run::add`]).
+#[derive(Default)]
+struct Run {
+    latencies: Vec<Duration>,
+    elapsed: Duration,
+    cpu: Duration,
+}
+
+impl Run {
+    fn add(&mut self, other: Run) {
+        self.latencies.extend(other.latencies);
+        self.elapsed += other.elapsed;
+        self.cpu += other.cpu;
     }
-    let elapsed = start.elapsed();
-    let mut m = summarise(all, elapsed, 1);
-    m.cpu = (cpu_time() - cpu_before).as_secs_f64() / elapsed.as_secs_f64();
-    m
+
+    fn measured(self) -> Measured {
+        let (elapsed, cpu) = (self.elapsed, self.cpu);
+        let mut m = summarise(self.latencies, elapsed, 1);
+        m.cpu = cpu.as_secs_f64() / elapsed.as_secs_f64();
+        m
+    }
+
+    async fn of(addr: SocketAddr, clients: usize, honeypot: bool, secs: f64) -> Run {
+        let cpu_before = cpu_time();
+        let start = Instant::now();
+        let deadline = start + Duration::from_secs_f64(secs);
+        let tasks: Vec<_> = (0..clients)
+            .map(|c| {
+                tokio::spawn(async move {
+                    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+                    let _ = stream.set_nodelay(true);
+                    let (mut sender, conn) =
+                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                            .await
+                            .expect("handshake");
+                    tokio::spawn(conn);
+                    let mut latencies = Vec::new();
+                    let mut n = c * MAX_REQUESTS_PER_CLIENT;
+                    while Instant::now() < deadline && latencies.len() < MAX_REQUESTS_PER_CLIENT {
+                        n += 1;
+                        let req = hyper::Request::post("/forms/contact")
+                            .header("host", "localhost")
+                            .header("accept", "application/json")
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .body(Full::new(form(n, honeypot)))
+                            .expect("request");
+                        let t = Instant::now();
+                        if sender.ready().await.is_err() {
+                            break;
+                        }
+                        let response = sender.send_request(req).await.expect("response");
+                        let status = response.status();
+                        let _ = response.into_body().collect().await;
+                        assert_eq!(status, 201, "every submission must be acknowledged");
+                        latencies.push(t.elapsed());
+                    }
+                    latencies
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.expect("client task"));
+        }
+        Run {
+            latencies: all,
+            elapsed: start.elapsed(),
+            cpu: cpu_time() - cpu_before,
+        }
+    }
 }
 
 /// CPU time used by this process so far (user + system), from /proc.
@@ -216,6 +247,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .filter(|n| *n > 0)
             .ok_or("--rounds needs a number of rounds")?,
         None => ROUNDS,
+    };
+    let slices = match args.iter().position(|a| a == "--slices") {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .ok_or("--slices needs a number of slices")?,
+        None => 1,
     };
     std::fs::create_dir_all(&base)?;
     let dir = tempfile::tempdir_in(&base)?;
@@ -261,7 +300,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for round in 0..rounds_wanted {
             let dir = dir.path().to_path_buf();
             let disk = tokio::task::spawn_blocking(move || disk_rate(&dir, 64, 1.0)).await??;
-            let (durable, http) = if round % 2 == 0 {
+            let (durable, http) = if slices > 1 {
+                paired(&handle, addr, sink_addr, slices, round).await
+            } else if round % 2 == 0 {
                 let durable = durable_row(&handle, addr, 64).await;
                 (durable, load(sink_addr, 64, false).await)
             } else {
@@ -380,8 +421,45 @@ async fn durable_row(handle: &QueueHandle, addr: SocketAddr, clients: usize) -> 
     let before = handle.stats();
     let started = Instant::now();
     let r = load(addr, clients, false).await;
-    let elapsed = started.elapsed();
-    let after = handle.stats();
+    print_durable(clients, &r, before, handle.stats(), started.elapsed());
+    r
+}
+
+/// The same time split in `slices` turns, durable and no-disk taking turns
+/// (which goes first alternates): a machine whose speed drifts over
+/// seconds weighs on both alike. Returns (durable, no disk).
+async fn paired(
+    handle: &QueueHandle,
+    durable_addr: SocketAddr,
+    sink_addr: SocketAddr,
+    slices: usize,
+    round: usize,
+) -> (Measured, Measured) {
+    let secs = HTTP_SECS / slices as f64;
+    let (mut durable, mut sink) = (Run::default(), Run::default());
+    let before = handle.stats();
+    for slice in 0..slices {
+        if (round + slice).is_multiple_of(2) {
+            durable.add(Run::of(durable_addr, 64, false, secs).await);
+            sink.add(Run::of(sink_addr, 64, false, secs).await);
+        } else {
+            sink.add(Run::of(sink_addr, 64, false, secs).await);
+            durable.add(Run::of(durable_addr, 64, false, secs).await);
+        }
+    }
+    let elapsed = durable.elapsed;
+    let durable = durable.measured();
+    print_durable(64, &durable, before, handle.stats(), elapsed);
+    (durable, sink.measured())
+}
+
+fn print_durable(
+    clients: usize,
+    r: &Measured,
+    before: sportello_forms::queue::WriterStats,
+    after: sportello_forms::queue::WriterStats,
+    elapsed: Duration,
+) {
     let commits = (after.group_commits - before.group_commits).max(1);
     let per_fsync = (after.records - before.records) as f64 / commits as f64;
     let io = Duration::from_micros(after.io_micros - before.io_micros);
@@ -394,5 +472,4 @@ async fn durable_row(handle: &QueueHandle, addr: SocketAddr, clients: usize) -> 
         ms(io / u32::try_from(commits).unwrap_or(u32::MAX)),
         io.as_secs_f64() / elapsed.as_secs_f64() * 100.0
     );
-    r
 }
