@@ -234,28 +234,30 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// `--name N` (a positive number) from the command line, or `default`.
+fn count_arg(
+    args: &[String],
+    name: &str,
+    default: usize,
+) -> Result<usize, Box<dyn std::error::Error>> {
+    match args.iter().position(|a| a == name) {
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{name} needs a positive number").into()),
+        None => Ok(default),
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let base = match args.iter().position(|a| a == "--dir") {
         Some(i) => PathBuf::from(args.get(i + 1).ok_or("--dir needs a path")?),
         None => PathBuf::from(env!("CARGO_TARGET_TMPDIR")),
     };
-    let rounds_wanted = match args.iter().position(|a| a == "--rounds") {
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n > 0)
-            .ok_or("--rounds needs a number of rounds")?,
-        None => ROUNDS,
-    };
-    let slices = match args.iter().position(|a| a == "--slices") {
-        Some(i) => args
-            .get(i + 1)
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n > 0)
-            .ok_or("--slices needs a number of slices")?,
-        None => 1,
-    };
+    let rounds_wanted = count_arg(&args, "--rounds", ROUNDS)?;
+    let slices = count_arg(&args, "--slices", 1)?;
     std::fs::create_dir_all(&base)?;
     let dir = tempfile::tempdir_in(&base)?;
     println!("queue directory: {}", dir.path().display());
