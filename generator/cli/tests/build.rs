@@ -42,6 +42,12 @@ fn missing_translation_is_a_fallback_page_in_the_readers_interface() {
         "{en}"
     );
     assert!(en.contains(r#"class="notice""#), "fallback notice missing");
+    // The language is named in the reader's language, as the sentence needs
+    // ("in Italian", not "in Italiano").
+    assert!(
+        en.contains("Below is the original text in Italian."),
+        "{en}"
+    );
     assert!(en.contains("Testo in italiano."));
     let sitemap = run.file("sitemap.xml");
     assert!(sitemap.contains("https://example.org/it/guides/only-italian/"));
@@ -1005,7 +1011,7 @@ fn translation_older_than_its_original_tells_readers() {
     let en = run.file("en/statute/index.html");
     assert!(en.contains("This translation may be out of date"), "{en}");
     assert!(
-        en.contains("The original text (Italiano) has changed"),
+        en.contains("The original text (Italian) has changed"),
         "{en}"
     );
     assert!(
@@ -1594,7 +1600,7 @@ fn association_description_falls_back_to_its_original_language_marked() {
         "{en}"
     );
     assert!(
-        en.contains("Description in العربية, not translated yet"),
+        en.contains("Description in Arabic, not translated yet"),
         "{en}"
     );
     assert_eq!(json_ld(&en)["description"]["@language"], "ar");

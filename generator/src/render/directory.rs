@@ -71,7 +71,7 @@ struct Group<'e, 'a> {
 
 fn entry<'a>(
     site: &'a Site,
-    strings: &serde_json::Value,
+    strings: &'a serde_json::Value,
     a: &'a Association,
     lang: LangId,
 ) -> Entry<'a> {
@@ -118,7 +118,7 @@ fn entry<'a>(
         description: Description {
             text,
             lang: &language.code,
-            lang_name: &language.name,
+            lang_name: super::language_name(strings, language),
             dir: &language.dir,
             is_fallback,
         },

@@ -318,7 +318,7 @@ impl<'a> Renderer<'a> {
                 OriginalChanged {
                     url: &g.urls[default],
                     lang: &languages[default].code,
-                    lang_name: &languages[default].name,
+                    lang_name: language_name(&self.theme.strings[lang], &languages[default]),
                     date: o.front.updated.or(o.front.date).map(Into::into),
                 }
             });
@@ -335,7 +335,7 @@ impl<'a> Renderer<'a> {
             updated: page.front.updated.map(Into::into),
             reviewed: page.front.updated.or(page.front.date).map(Into::into),
             content_lang: &content_lang.code,
-            content_lang_name: &content_lang.name,
+            content_lang_name: language_name(&self.theme.strings[lang], content_lang),
             content_dir: &content_lang.dir,
             is_fallback,
             draft: page.front.draft,
@@ -934,6 +934,18 @@ pub struct PageOutcome {
 }
 
 /// `/it/guides/x/` → `it/guides/x/index.html`.
+/// `language`'s name as the reader's interface strings write it in a
+/// sentence (`language_names.<code>`: "in italiano", "en italien"), or its
+/// own name (`site.yaml`) where they do not list it.
+pub(crate) fn language_name<'a>(
+    strings: &'a serde_json::Value,
+    language: &'a crate::config::Language,
+) -> &'a str {
+    strings["language_names"][language.code.as_str()]
+        .as_str()
+        .unwrap_or(&language.name)
+}
+
 pub fn index_path(url: &str) -> String {
     let trimmed = url.trim_start_matches('/');
     if trimmed.is_empty() {
