@@ -459,7 +459,7 @@ struct Where {
 impl Where {
     /// The key at `path`, written in block style.
     fn key(text: &str, path: &[&str]) -> Option<Where> {
-        let line = crate::plural::key_line(text, path)?;
+        let line = crate::yaml::key_line(text, path)?;
         let body = text.lines().nth(line - 1)?;
         let key = path.last()?;
         let col = body.chars().count() - body.trim_start().chars().count() + 1;
@@ -473,7 +473,7 @@ impl Where {
     /// The `nth` (1-based) `name: <field>` under the form's `fields:`,
     /// whether each field is written as a block or as `{ name: …, … }`.
     fn field(text: &str, form: &str, field: &str, nth: usize) -> Option<Where> {
-        let fields = crate::plural::key_line(text, &["forms", form, "fields"])?;
+        let fields = crate::yaml::key_line(text, &["forms", form, "fields"])?;
         let lines: Vec<&str> = text.lines().collect();
         let indent = |l: &str| l.len() - l.trim_start().len();
         let base = indent(lines.get(fields - 1)?);

@@ -393,7 +393,7 @@ fn check_plurals(
             "`{lang}` uses the forms {}; until the missing ones are written, `other` is shown",
             crate::plural::needed(lang).join(", ")
         ));
-        if let Some(line) = crate::plural::key_line(text, &key) {
+        if let Some(line) = crate::yaml::key_line(text, &key) {
             let len = key.last().map_or(1, |k| k.len());
             let col = text
                 .lines()

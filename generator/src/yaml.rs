@@ -57,9 +57,61 @@ fn strip_location(message: &str) -> String {
     }
 }
 
+/// The line (1-based) where the key at `path` (`form.status.x` split on
+/// dots) is written in a YAML mapping written in block style, found by
+/// indentation: each part is a direct child of the line before it (the same
+/// name elsewhere, `contact_block.form`, is not `form`).
+pub fn key_line(text: &str, path: &[&str]) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut from = 0;
+    let mut parent: Option<usize> = None;
+    for part in path {
+        let mut level = None;
+        let mut found = None;
+        for (i, line) in lines.iter().enumerate().skip(from) {
+            let body = line.trim_start();
+            if body.is_empty() || body.starts_with('#') {
+                continue;
+            }
+            let indent = line.len() - body.len();
+            if parent.is_some_and(|p| indent <= p) {
+                break;
+            }
+            let level = *level.get_or_insert(indent);
+            if indent != level {
+                continue;
+            }
+            let rest = body
+                .strip_prefix(part)
+                .or_else(|| body.strip_prefix(&format!("\"{part}\"")));
+            if rest.is_some_and(|r| r.trim_start().starts_with(':')) {
+                found = Some((i, indent));
+                break;
+            }
+        }
+        let (i, indent) = found?;
+        from = i + 1;
+        parent = Some(indent);
+    }
+    Some(from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_line_finds_nested_keys_by_indentation() {
+        let text = "other: x\nblock:\n  form: F\n  status: S\nform:\n  title: T\n\n  # why\n  status:\n    wait:\n      one: a\n      other: b\n";
+        assert_eq!(key_line(text, &["form", "status", "wait"]), Some(10));
+        assert_eq!(
+            key_line(text, &["form", "status", "wait", "other"]),
+            Some(12)
+        );
+        assert_eq!(key_line(text, &["block", "wait"]), None);
+        assert_eq!(key_line(text, &["other"]), Some(1));
+        assert_eq!(key_line(text, &["nope"]), None);
+    }
     use std::collections::BTreeMap;
 
     #[test]
