@@ -301,6 +301,26 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// A value as it may appear in a message: one line, not endless, with
+/// invisible characters shown as their code.
+pub fn shown(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .take(60)
+        .map(|c| {
+            if c.is_control() || crate::load::url_path::is_bidi_control(c) {
+                format!("U+{:04X}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    if s.chars().count() > 60 {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

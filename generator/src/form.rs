@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, shown};
 
 /// One field a person fills.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -286,25 +286,23 @@ impl FormKind {
         diags: &mut Diagnostics,
     ) -> Option<FormKind> {
         let mut ok = true;
-        let form_at = Where::key(text, &["forms", name]);
-        let key_at = |key: &str| Where::key(text, &["forms", name, key]).or(form_at);
-        let field_at = |field: &str, nth: usize| {
-            Where::field(text, name, field, nth)
-                .or_else(|| Where::key(text, &["forms", name, "fields"]))
-                .or(form_at)
-        };
-        let mut fail = |at: Option<Where>, message: String, hint: &str| {
+        // What the editor wrote, as it can be shown in a message (control
+        // and bidi characters as their codes).
+        let name_shown = shown(name);
+        // Located only when a problem is reported: a correct form costs no
+        // scan of the text.
+        let mut fail = |at: About, message: String, hint: &str| {
             ok = false;
             let d = Diagnostic::error(path, message).hint(hint.to_owned());
-            diags.push(match at {
+            diags.push(match Where::locate(text, name, at) {
                 Some(w) => d.at_line_col(text, w.line, w.col, w.len),
                 None => d,
             });
         };
         if !is_identifier(name) || name == "contact" {
             fail(
-                form_at,
-                format!("`forms: {name}:` is not a usable form name"),
+                About::Form,
+                format!("`forms: {name_shown}:` is not a usable form name"),
                 "a form's name is lowercase letters, digits and `_`; `contact` is the built-in contact form",
             );
         }
@@ -315,18 +313,21 @@ impl FormKind {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         {
             fail(
-                key_at("path"),
+                About::Key("path"),
                 format!(
-                    "form `{name}`: path `{}` is not of the form /forms/<name>",
-                    kind.path
+                    "form `{name_shown}`: path `{}` is not of the form /forms/<name>",
+                    shown(&kind.path)
                 ),
                 "the endpoint accepts forms under /forms/: write e.g. `path: /forms/association`",
             );
         }
         if !TOPICS.contains(&kind.topic.as_str()) {
             fail(
-                key_at("topic"),
-                format!("form `{name}`: unknown topic `{}`", kind.topic),
+                About::Key("topic"),
+                format!(
+                    "form `{name_shown}`: unknown topic `{}`",
+                    shown(&kind.topic)
+                ),
                 &format!("one of: {}", TOPICS.join(", ")),
             );
         }
@@ -336,10 +337,10 @@ impl FormKind {
             .is_some_and(|p| p != "associations")
         {
             fail(
-                key_at("publish_to"),
+                About::Key("publish_to"),
                 format!(
-                    "form `{name}`: cannot publish to `{}`",
-                    kind.publish_to.as_deref().unwrap_or("")
+                    "form `{name_shown}`: cannot publish to `{}`",
+                    shown(kind.publish_to.as_deref().unwrap_or(""))
                 ),
                 "the one place a request can be published to is `associations` (the directory)",
             );
@@ -348,18 +349,24 @@ impl FormKind {
         for f in &kind.fields {
             let count = seen.entry(f.name.as_str()).or_insert(0);
             *count += 1;
-            let at = field_at(&f.name, *count);
+            let at = About::Field(&f.name, *count);
             if !is_identifier(&f.name) || RESERVED.contains(&f.name.as_str()) {
                 fail(
                     at,
-                    format!("form `{name}`: `{}` cannot be a field's name", f.name),
+                    format!(
+                        "form `{name_shown}`: `{}` cannot be a field's name",
+                        shown(&f.name)
+                    ),
                     "lowercase letters, digits and `_`, and none of lang, name, email, phone, consent, desk, topic, message, website (every form has those of the person writing)",
                 );
             }
             if *count > 1 {
                 fail(
                     at,
-                    format!("form `{name}`: field `{}` is listed twice", f.name),
+                    format!(
+                        "form `{name_shown}`: field `{}` is listed twice",
+                        shown(&f.name)
+                    ),
                     "each field once",
                 );
             }
@@ -368,8 +375,8 @@ impl FormKind {
                 fail(
                     at,
                     format!(
-                        "form `{name}`: field `{}` is a choice without options",
-                        f.name
+                        "form `{name_shown}`: field `{}` is a choice without options",
+                        shown(&f.name)
                     ),
                     "give `options: [..]` or `from: sectors` / `from: languages`",
                 );
@@ -378,8 +385,8 @@ impl FormKind {
                 fail(
                     at,
                     format!(
-                        "form `{name}`: field `{}` has options but is not a choice",
-                        f.name
+                        "form `{name_shown}`: field `{}` has options but is not a choice",
+                        shown(&f.name)
                     ),
                     "options belong to `type: choice` or `type: choices`",
                 );
@@ -388,8 +395,8 @@ impl FormKind {
                 fail(
                     at,
                     format!(
-                        "form `{name}`: field `{}` has an option that is not a plain value",
-                        f.name
+                        "form `{name_shown}`: field `{}` has an option that is not a plain value",
+                        shown(&f.name)
                     ),
                     "options are letters, digits, `-` and `_` (their labels are the theme's)",
                 );
@@ -397,7 +404,10 @@ impl FormKind {
             if f.max == Some(0) {
                 fail(
                     at,
-                    format!("form `{name}`: field `{}` has `max: 0`", f.name),
+                    format!(
+                        "form `{name_shown}`: field `{}` has `max: 0`",
+                        shown(&f.name)
+                    ),
                     "give a positive limit or none",
                 );
             }
@@ -447,6 +457,15 @@ impl FormKind {
     }
 }
 
+/// What in a configured form a problem is about.
+#[derive(Debug, Clone, Copy)]
+enum About<'a> {
+    Form,
+    Key(&'a str),
+    /// A field's name, the `nth` (1-based) time it is listed.
+    Field(&'a str, usize),
+}
+
 /// Where in `site.yaml` a problem of a configured form is shown: a line, a
 /// column and how many characters to underline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -457,6 +476,19 @@ struct Where {
 }
 
 impl Where {
+    /// Where `about` is written in form `form`'s configuration; failing
+    /// that, the `fields:` line (for a field), then the form's own line.
+    fn locate(text: &str, form: &str, about: About) -> Option<Where> {
+        let own = || Where::key(text, &["forms", form]);
+        match about {
+            About::Form => own(),
+            About::Key(key) => Where::key(text, &["forms", form, key]).or_else(own),
+            About::Field(field, nth) => Where::field(text, form, field, nth)
+                .or_else(|| Where::key(text, &["forms", form, "fields"]))
+                .or_else(own),
+        }
+    }
+
     /// The key at `path`, written in block style.
     fn key(text: &str, path: &[&str]) -> Option<Where> {
         let line = crate::yaml::key_line(text, path)?;
@@ -653,5 +685,17 @@ mod tests {
         // The second listing, quoted or not, is the one named.
         assert_eq!(line_of("`twice` is listed twice"), Some(16));
         assert_eq!(line_of("`odd` has `max: 0`"), Some(17));
+    }
+
+    /// Regression: an editor's field name went into the message as typed,
+    /// so a pasted bidi override could reorder the line it was shown on.
+    #[test]
+    fn a_name_with_invisible_characters_is_shown_with_their_codes() {
+        let (_, problems) = kinds(
+            "x:\n  path: /forms/x\n  page: p\n  thanks: t\n  fields:\n    - { name: \"a\\u202Eb\", type: text }\n",
+        );
+        let all = problems.join("\n");
+        assert!(all.contains("`aU+202Eb` cannot be a field's name"), "{all}");
+        assert!(!all.contains('\u{202E}'), "{all}");
     }
 }

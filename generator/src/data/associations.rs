@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use crate::config::SiteConfig;
+use crate::diagnostic::shown;
 use crate::diagnostic::{Diagnostic, Diagnostics, closest};
 use crate::load::frontmatter::parse_date;
 use crate::load::url_path::is_bidi_control;
@@ -616,26 +617,6 @@ impl Width for i64 {
     fn width(&self) -> usize {
         self.to_string().len()
     }
-}
-
-/// A value as it may appear in a message: one line, not endless, with
-/// invisible characters shown as their code.
-fn shown(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .take(60)
-        .map(|c| {
-            if c.is_control() || is_bidi_control(c) {
-                format!("U+{:04X}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    if s.chars().count() > 60 {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]
