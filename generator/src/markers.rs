@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::url_path::is_bidi_control;
 
 /// Files an editor writes text in; anything else (PDFs, images) is published as is.
 const TEXT_EXTENSIONS: [&str; 3] = ["md", "yaml", "yml"];
@@ -116,10 +117,6 @@ fn excerpt(line: &str, column: usize) -> String {
     s.trim().to_string()
 }
 
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 impl Pending {
     pub fn is_empty(&self) -> bool {
         self.found.is_empty()
@@ -194,6 +191,12 @@ mod tests {
     #[test]
     fn excerpt_drops_bidi_overrides_and_control_characters() {
         assert_eq!(excerpt("  a\u{202e}b\u{7}c  ", 3), "abc");
+        // The Arabic letter mark (U+061C), which Arabic editors can type,
+        // was missed by this module's own list before it used the shared one.
+        assert_eq!(
+            excerpt("ا\u{061c}ب [da confermare]", 4),
+            "اب [da confermare]"
+        );
         let long = format!("{}[da confermare]{}", "x".repeat(100), "y".repeat(100));
         let cut = excerpt(&long, 101);
         assert!(cut.contains("[da confermare]"), "{cut}");
