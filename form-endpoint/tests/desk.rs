@@ -878,6 +878,41 @@ async fn topics_and_desks_are_shown_by_their_names_in_the_operators_language() {
     assert!(!report.contains(">terni<") && !report.contains(">founding<"));
 }
 
+/// A request's language was shown as its code: "uk" reads as the United
+/// Kingdom to a coordinator, "sq" as nothing. The list, its filter, one
+/// request and the report name it in the operator's language.
+#[tokio::test]
+async fn request_languages_are_named_in_the_operators_language() {
+    let f = fixture();
+    let (cookie, _) = sign_in(&f).await;
+    let list = text(send(&f.router, get("/desk/", Some(&cookie))).await).await;
+    assert!(
+        list.contains("<td>Ucraino</td>") && list.contains("<td>Arabo</td>"),
+        "{list}"
+    );
+    assert!(!list.contains("<td>uk</td>"), "{list}");
+    assert!(
+        list.contains("<option value=\"uk\">Ucraino</option>"),
+        "the filter shows the name and sends the code: {list}"
+    );
+    let request = text(send(&f.router, get(&format!("/desk/r/{ID_B}"), Some(&cookie))).await).await;
+    assert!(request.contains("<dd>Arabo</dd>"), "{request}");
+
+    let report = text(send(&f.router, get("/desk/report?lang=en", Some(&cookie))).await).await;
+    assert!(
+        report.contains("<th scope=\"row\">Ukrainian</th>"),
+        "{report}"
+    );
+    assert!(
+        report.contains("<th scope=\"row\">New</th>"),
+        "statuses by name: {report}"
+    );
+    assert!(
+        report.contains("<span dir=\"ltr\">2023-03 – 2026-11</span>"),
+        "the months covered: {report}"
+    );
+}
+
 /// The inbox of one instance shows the requests of the other instances'
 /// segments too, and a request there can be taken in charge.
 #[tokio::test]

@@ -96,6 +96,17 @@ impl Strings {
             .map_or_else(|| key.to_owned(), str::to_owned)
     }
 
+    /// The language `code` named in `lang` ("French" in English), from
+    /// `language_names`; a language not listed shows its code, as the queue
+    /// holds it.
+    pub fn language_name(&self, lang: &str, code: &str) -> String {
+        self.table(lang)
+            .get("language_names")
+            .and_then(|names| names.get(code))
+            .and_then(|name| name.as_str())
+            .map_or_else(|| code.to_owned(), str::to_owned)
+    }
+
     /// The string `key` for the count `n`: its form for `n` in `lang`, with
     /// `{n}` filled in.
     pub fn count(&self, lang: &str, key: &str, n: u64) -> String {

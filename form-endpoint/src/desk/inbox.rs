@@ -126,6 +126,7 @@ struct Row {
     by: Option<String>,
     desk: String,
     lang: String,
+    lang_name: String,
     topic: String,
     name: String,
 }
@@ -196,6 +197,7 @@ pub async fn list(
             by: i.by.clone(),
             desk: desk.config.desk_label(&op.lang, &i.record.desk),
             lang: i.record.lang.clone(),
+            lang_name: desk.render.strings.language_name(&op.lang, &i.record.lang),
             topic: desk.config.topic_label(&op.lang, &i.record.topic),
             name: i.record.name.clone(),
         })
@@ -222,7 +224,10 @@ pub async fn list(
                 "id": d,
                 "label": desk.config.desk_label(&op.lang, d),
             })).collect::<Vec<_>>(),
-            "langs": options.1,
+            "langs": options.1.iter().map(|l| json!({
+                "code": l,
+                "name": desk.render.strings.language_name(&op.lang, l),
+            })).collect::<Vec<_>>(),
             "topics": options.2.iter().map(|t| json!({
                 "id": t,
                 "label": desk.config.topic_label(&op.lang, t),
@@ -327,6 +332,7 @@ pub async fn show(
             "received": crate::ops::table::short_time(&item.record.received),
             "desk_label": desk.config.desk_label(&op.lang, &item.record.desk),
             "topic_label": desk.config.topic_label(&op.lang, &item.record.topic),
+            "lang_name": desk.render.strings.language_name(&op.lang, &item.record.lang),
             "age": age(&desk, &op.lang, &item.record.received),
             "status": item.status.as_str(),
             "by": item.by,

@@ -22,9 +22,12 @@ use crate::error::AppError;
 use crate::ops::report::{Period, Report, Waits};
 use crate::pages::FormPages;
 
-/// Height of one bar and the gap under it, in SVG user units.
+/// Height of a label's line, of the bar under it and of the gap under the
+/// bar, in SVG user units. The label has a line of its own, the chart's
+/// whole width: beside the bar, a topic's name was cut on a phone.
+const LABEL: usize = 20;
 const BAR: usize = 22;
-const GAP: usize = 8;
+const GAP: usize = 10;
 
 #[derive(Debug, Serialize)]
 struct Bar {
@@ -57,15 +60,15 @@ fn chart(
         .map(|(i, (l, n))| Bar {
             label: label(l),
             n: *n,
-            y: i * (BAR + GAP),
-            text_y: i * (BAR + GAP) + 16,
+            y: i * (LABEL + BAR + GAP) + LABEL,
+            text_y: i * (LABEL + BAR + GAP) + 15,
             width: format!("{:.1}", *n as f64 * 100.0 / max as f64),
         })
         .collect();
     Chart {
         key,
         title,
-        height: counts.len().max(1) * (BAR + GAP),
+        height: counts.len().max(1) * (LABEL + BAR + GAP),
         bars,
     }
 }
@@ -89,6 +92,8 @@ fn data(
 ) -> serde_json::Value {
     let t = |k: &str| renderer.strings.get(lang, k);
     let id = |v: &str| v.to_owned();
+    let language = |v: &str| renderer.strings.language_name(lang, v);
+    let status = |v: &str| t(&format!("status_{v}"));
     let topic = |v: &str| {
         site.and_then(|s| s.topic_label(lang, v))
             .unwrap_or_else(|| v.to_owned())
@@ -100,15 +105,24 @@ fn data(
     let s = &report.stats;
     let charts = [
         chart("topic", t("col_topic"), &s.by_topic, topic),
-        chart("lang", t("col_language"), &s.by_lang, id),
+        chart("lang", t("col_language"), &s.by_lang, language),
         chart("desk", t("col_desk"), &s.by_desk, desk),
         chart("month", t("filter_month"), &s.by_month, id),
-        chart("status", t("col_status"), &s.by_status, id),
+        chart("status", t("col_status"), &s.by_status, status),
     ];
+    // What the figures cover: the months asked for, and where a bound was
+    // left open, the first or last month that has a request.
+    let covered = |asked: &Option<String>, month: Option<&String>| {
+        asked.clone().or_else(|| month.cloned()).unwrap_or_default()
+    };
     json!({
         "period": {
             "from": report.period.from.as_deref().unwrap_or(""),
             "to": report.period.to.as_deref().unwrap_or(""),
+        },
+        "covered": {
+            "from": covered(&report.period.from, s.by_month.keys().next()),
+            "to": covered(&report.period.to, s.by_month.keys().next_back()),
         },
         "total": s.total,
         "charts": charts,
