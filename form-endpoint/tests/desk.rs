@@ -911,6 +911,16 @@ async fn request_languages_are_named_in_the_operators_language() {
         report.contains("<span dir=\"ltr\">2023-03 – 2026-11</span>"),
         "the months covered: {report}"
     );
+    // Right to left, the charts are mirrored as the page is: each label at
+    // the right edge.
+    let arabic = text(send(&f.router, get("/desk/report?lang=ar", Some(&cookie))).await).await;
+    assert!(
+        arabic.contains("<text x=\"100%\" y=\"15\" text-anchor=\"end\" font-size=\"14\" fill=\"#1a1a1a\">العربية</text>"),
+        "{arabic}"
+    );
+    assert!(
+        report.contains("<text x=\"0\" y=\"15\" font-size=\"14\" fill=\"#1a1a1a\">Arabic</text>")
+    );
 }
 
 /// The inbox of one instance shows the requests of the other instances'

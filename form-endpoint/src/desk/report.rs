@@ -37,6 +37,8 @@ struct Bar {
     text_y: usize,
     /// Of the bars' area, 0–100.
     width: String,
+    /// Where the bar starts when it grows from the right (right to left).
+    start: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -63,6 +65,7 @@ fn chart(
             y: i * (LABEL + BAR + GAP) + LABEL,
             text_y: i * (LABEL + BAR + GAP) + 15,
             width: format!("{:.1}", *n as f64 * 100.0 / max as f64),
+            start: format!("{:.1}", 100.0 - *n as f64 * 100.0 / max as f64),
         })
         .collect();
     Chart {
