@@ -78,6 +78,12 @@ test('an operator signs in, handles a request and signs out; axe is clean in it 
   await Promise.all([page.waitForURL(/\/desk\/\?/), page.click('.filters button[type=submit]')]);
   const rows = page.locator('tbody tr');
   assert.equal(await rows.count(), 1, 'the one request');
+  // On a phone the date it arrived stays on one line ("2026-" over "12-02"
+  // before): one line of text is under 40 px high, three are 70.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const when = await rows.first().locator('.when').boundingBox();
+  assert.ok(when && when.height < 40, `the date on one line at 390 px: ${JSON.stringify(when)}`);
+  await page.setViewportSize({ width: 1280, height: 900 });
   await Promise.all([page.waitForURL(/\/desk\/r\//), rows.first().locator('a').click()]);
   const requestPath = new URL(page.url()).pathname;
   await noViolations(`${requestPath}?lang=it`);
