@@ -24,6 +24,9 @@ const SOURCES: [(&str, &str, &str, &str); 7] = [
 
 pub const DEFAULT_LANG: &str = "it";
 
+/// The one map of strings that is not plural forms: each language's name.
+const LANGUAGE_NAMES: &str = "language_names";
+
 /// A language the inbox speaks.
 #[derive(Debug, Clone, Serialize)]
 pub struct Language {
@@ -101,7 +104,7 @@ impl Strings {
     /// holds it.
     pub fn language_name(&self, lang: &str, code: &str) -> String {
         self.table(lang)
-            .get("language_names")
+            .get(LANGUAGE_NAMES)
             .and_then(|names| names.get(code))
             .and_then(|name| name.as_str())
             .map_or_else(|| code.to_owned(), str::to_owned)
@@ -150,7 +153,7 @@ mod tests {
         for (code, _, _, text) in SOURCES {
             let map: BTreeMap<String, Text> = sportello::yaml::from_str(text).unwrap();
             for (key, v) in &map {
-                if v.is_object() {
+                if v.is_object() && key != LANGUAGE_NAMES {
                     assert!(
                         sportello::plural::is_forms(v),
                         "{code} {key}: not plural forms"
@@ -160,6 +163,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_language_names_every_language_in_its_own_words() {
+        let s = Strings::load().unwrap();
+        for lang in s.languages() {
+            for named in s.languages() {
+                let name = s.language_name(lang.code, named.code);
+                assert_ne!(
+                    name, named.code,
+                    "{} does not name {}",
+                    lang.code, named.code
+                );
+                if lang.code != DEFAULT_LANG && named.code != lang.code {
+                    assert_ne!(
+                        name,
+                        s.language_name(DEFAULT_LANG, named.code),
+                        "{} names {} as Italian does",
+                        lang.code,
+                        named.code
+                    );
+                }
+            }
+        }
+        assert_eq!(s.language_name("en", "uk"), "Ukrainian");
+        assert_eq!(s.language_name("en", "xx"), "xx", "not listed: its code");
     }
 
     #[test]
