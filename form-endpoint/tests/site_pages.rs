@@ -88,6 +88,48 @@ fn bad_lang_is_named_in_the_themed_error_summary() {
     assert!(lang_at < email_at, "{summary}");
 }
 
+/// A desk or topic refused (a form left open while a desk was removed, or
+/// a tampered one) was shown above its menu, but the menu was not marked
+/// invalid nor tied to the message, and the message had no "Error:" for a
+/// screen reader, unlike every other field.
+#[test]
+fn a_refused_desk_or_topic_marks_its_menu_and_names_the_error() {
+    use sportello_forms::pages::{FormPages, FormState, FormStatus};
+    use sportello_forms::{ErrorCode, site_pages::SitePages};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let pages = SitePages::load(&sportello::Options {
+        content: root.join("content"),
+        themes: root.join("themes"),
+        ..Default::default()
+    })
+    .unwrap();
+    let errors = std::collections::BTreeMap::from([
+        ("desk".to_owned(), ErrorCode::InvalidChoice),
+        ("topic".to_owned(), ErrorCode::InvalidChoice),
+    ]);
+    let state = FormState::new(FormStatus::Invalid, Default::default(), errors);
+    let html = pages.render("en", &state).unwrap();
+    for field in ["desk", "topic"] {
+        let tag = format!("<select id=\"f-{field}\" name=\"{field}\"");
+        let at = html
+            .find(&tag)
+            .unwrap_or_else(|| panic!("{field} menu in {html}"));
+        let tag = &html[at..at + html[at..].find('>').unwrap()];
+        assert!(
+            tag.contains(&format!(
+                " aria-invalid=\"true\" aria-describedby=\"f-{field}-error\""
+            )),
+            "{tag}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<p class=\"error-message\" id=\"f-{field}-error\"><span class=\"visually-hidden\">Error:</span> "
+            )),
+            "{field}: {html}"
+        );
+    }
+}
+
 /// Copies a folder tree (the shipped content, to change a page of it).
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
