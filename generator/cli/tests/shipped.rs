@@ -87,6 +87,19 @@ fn shipped_site_builds_every_page_in_seven_languages() {
         contact.contains(r#"مثلًا <span dir="ltr">+39 333 123 4567</span>."#),
         "{contact}"
     );
+    // The "add your association" form asks for the same phone: it had no
+    // hint that the country code is wanted.
+    let join = std::fs::read_to_string(
+        out_dir
+            .path()
+            .join("public/ar/associations/join/index.html"),
+    )
+    .unwrap();
+    assert!(
+        join.contains(r#"مثلًا <span dir="ltr">+39 333 123 4567</span>."#)
+            && join.contains(r#"aria-describedby="f-phone-hint""#),
+        "{join}"
+    );
     let footer = std::fs::read_to_string(out_dir.path().join("public/uk/index.html")).unwrap();
     assert!(
         footer.contains("PROG-2330") && footer.contains("I67B18000050007"),
