@@ -523,23 +523,21 @@ impl Where {
             while let Some(at) = rest.find("name:") {
                 let after = &rest[at + "name:".len()..];
                 let value = after.trim_start();
-                let value = value.trim_start_matches(['"', '\'']);
-                let end = value
-                    .find(|c: char| matches!(c, ',' | '}' | '"' | '\'' | '#') || c.is_whitespace())
-                    .unwrap_or(value.len());
                 // `name:` and not, say, `org_name:`.
                 let whole = rest[..at]
                     .chars()
                     .next_back()
                     .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-                if whole && &value[..end] == field {
+                if let Some((name, written)) = whole.then(|| scalar(value)).flatten()
+                    && name == field
+                {
                     seen += 1;
                     if seen == nth {
                         let byte = line.len() - value.len();
                         return Some(Where {
                             line: i + 1,
                             col: line[..byte].chars().count() + 1,
-                            len: field.chars().count().max(1),
+                            len: written.chars().count().max(1),
                         });
                     }
                 }
@@ -548,6 +546,44 @@ impl Where {
         }
         None
     }
+}
+
+/// The scalar at the start of `text` as YAML reads it, and as it is
+/// written: a quoted one up to its closing quote, its escapes (`\u202E`,
+/// `''`) decoded by the YAML parser, so that a name written with escapes is
+/// found; a plain one up to what ends it in a flow mapping.
+fn scalar(text: &str) -> Option<(String, &str)> {
+    let end = match text.chars().next()? {
+        '"' => {
+            let mut escaped = false;
+            text.char_indices().skip(1).find_map(|(i, c)| {
+                let closes = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                closes.then_some(i + 1)
+            })?
+        }
+        '\'' => {
+            // `''` is a quote inside; the first lone `'` closes.
+            let bytes = text.as_bytes();
+            let mut i = 1;
+            loop {
+                match bytes.get(i)? {
+                    b'\'' if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                    b'\'' => break i + 1,
+                    _ => i += 1,
+                }
+            }
+        }
+        _ => {
+            let end = text
+                .find(|c: char| matches!(c, ',' | '}' | '#') || c.is_whitespace())
+                .unwrap_or(text.len());
+            return Some((text[..end].to_owned(), &text[..end]));
+        }
+    };
+    let written = &text[..end];
+    let name = crate::yaml::from_str::<String>(written).ok()?;
+    Some((name, written))
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -697,5 +733,34 @@ mod tests {
         let all = problems.join("\n");
         assert!(all.contains("`aU+202Eb` cannot be a field's name"), "{all}");
         assert!(!all.contains('\u{202E}'), "{all}");
+    }
+
+    /// Regression: a name written with YAML escapes was not found by the
+    /// scan of the text, and its problem pointed at the `fields:` line.
+    #[test]
+    fn a_name_written_with_escapes_points_at_its_own_line() {
+        let (_, problems) = located(
+            "x:\n  path: /forms/x\n  page: p\n  thanks: t\n  fields:\n    - { name: ok, type: text }\n    - { name: \"a\\u202Eb\", type: text }\n    - name: 'it''s'\n      type: text\n",
+        );
+        let line_of = |needle: &str| {
+            problems
+                .iter()
+                .find(|(m, _)| m.contains(needle))
+                .unwrap_or_else(|| panic!("{needle}: {problems:?}"))
+                .1
+        };
+        // Line 1 is base_url, 2 `forms:`, 3 `x:`; `fields:` is line 7.
+        assert_eq!(line_of("`aU+202Eb` cannot be"), Some(9));
+        assert_eq!(line_of("`it's` cannot be"), Some(10));
+    }
+
+    #[test]
+    fn scalars_are_read_as_yaml_reads_them() {
+        assert_eq!(scalar("plain, x"), Some(("plain".into(), "plain")));
+        assert_eq!(scalar("\"a\\\"b\" }"), Some(("a\"b".into(), "\"a\\\"b\"")));
+        assert_eq!(scalar("'it''s' }"), Some(("it's".into(), "'it''s'")));
+        assert_eq!(scalar("\"unclosed"), None);
+        assert_eq!(scalar("'unclosed''"), None);
+        assert_eq!(scalar(""), None);
     }
 }
