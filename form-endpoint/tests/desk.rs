@@ -839,6 +839,25 @@ async fn the_report_page_counts_the_chosen_months() {
         "a bad month is no bound"
     );
     assert!(!page.contains("<script>"));
+    // Regression: a month the report could not read was dropped without a
+    // word, and the report silently covered every month. It is now said,
+    // next to what was typed, which is kept (escaped).
+    assert_eq!(
+        page.matches("Scrivi il mese come anno-mese, per esempio 2026-03.")
+            .count(),
+        2,
+        "{page}"
+    );
+    assert!(page.contains(
+        "<input id=\"r-from\" name=\"from\" aria-invalid=\"true\" aria-describedby=\"r-from-error\""
+    ));
+    assert!(page.contains("value=\"&lt;script&gt;\""), "{page}");
+    assert!(
+        page.contains("value=\"..&#x2F;..\"") || page.contains("value=\"../..\""),
+        "{page}"
+    );
+    let good = text(send(&f.router, get("/desk/report?from=2023-01", Some(&cookie))).await).await;
+    assert!(!good.contains("error-message") && !good.contains("aria-invalid"));
 }
 
 /// With the site loaded, operators read topics and desks by the names the

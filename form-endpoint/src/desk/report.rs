@@ -29,6 +29,9 @@ const LABEL: usize = 20;
 const BAR: usize = 22;
 const GAP: usize = 10;
 
+/// Most of a month the report could not read that is shown back.
+const MONTH_TYPED_MAX: usize = 40;
+
 #[derive(Debug, Serialize)]
 struct Bar {
     label: String,
@@ -127,6 +130,7 @@ fn data(
             "from": covered(&report.period.from, s.by_month.keys().next()),
             "to": covered(&report.period.to, s.by_month.keys().next_back()),
         },
+        "month_errors": {},
         "total": s.total,
         "charts": charts,
         "to_taken": waits(&report.to_taken),
@@ -174,6 +178,19 @@ pub async fn page(
     };
     let report = crate::ops::report::compute(&items, Period::new(Some(&q.from), Some(&q.to)));
     desk.log(&op.name, "report", None, None).await;
-    let d = data(&desk.render, &op.lang, &report, desk.config.site.as_deref());
+    let mut d = data(&desk.render, &op.lang, &report, desk.config.site.as_deref());
+    // A month the report could not read ("March", "03/2026") is said, next
+    // to what was typed; the figures then leave that end open, as the
+    // period line shows. Silently showing every month misled.
+    for (key, typed) in [("from", q.from.trim()), ("to", q.to.trim())] {
+        if !typed.is_empty() && !crate::ops::report::is_month(typed) {
+            d["period"][key] = typed
+                .chars()
+                .take(MONTH_TYPED_MAX)
+                .collect::<String>()
+                .into();
+            d["month_errors"][key] = true.into();
+        }
+    }
     render_page(&desk, &op, "report.html", "/desk/report", None, &d)
 }

@@ -36,7 +36,7 @@ impl Period {
     }
 }
 
-fn is_month(s: &str) -> bool {
+pub(crate) fn is_month(s: &str) -> bool {
     s.len() == 7
         && s.as_bytes()[4] == b'-'
         && s.bytes()
