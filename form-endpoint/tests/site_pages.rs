@@ -57,10 +57,11 @@ fn a_site_with_mistakes_is_refused_with_the_generators_diagnostics() {
     assert!(err.contains("site.yaml"), "{err}");
 }
 
-#[test]
-fn bad_lang_is_named_in_the_themed_error_summary() {
+/// The shipped site's contact page in `lang`, answering a submission with
+/// these `errors`.
+fn contact_page_with(lang: &str, errors: &[(&str, sportello_forms::ErrorCode)]) -> String {
     use sportello_forms::pages::{FormPages, FormState, FormStatus};
-    use sportello_forms::{ErrorCode, site_pages::SitePages};
+    use sportello_forms::site_pages::SitePages;
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let pages = SitePages::load(&sportello::Options {
         content: root.join("content"),
@@ -68,12 +69,21 @@ fn bad_lang_is_named_in_the_themed_error_summary() {
         ..Default::default()
     })
     .unwrap();
-    let errors = std::collections::BTreeMap::from([
-        ("lang".to_owned(), ErrorCode::InvalidLang),
-        ("email".to_owned(), ErrorCode::InvalidEmail),
-    ]);
+    let errors = errors.iter().map(|(f, e)| ((*f).to_owned(), *e)).collect();
     let state = FormState::new(FormStatus::Invalid, Default::default(), errors);
-    let html = pages.render("it", &state).unwrap();
+    pages.render(lang, &state).unwrap()
+}
+
+#[test]
+fn bad_lang_is_named_in_the_themed_error_summary() {
+    use sportello_forms::ErrorCode;
+    let html = contact_page_with(
+        "it",
+        &[
+            ("lang", ErrorCode::InvalidLang),
+            ("email", ErrorCode::InvalidEmail),
+        ],
+    );
     let summary = &html[html.find("id=\"error-summary\"").expect("a summary")..];
     let summary = &summary[..summary.find("</div>").unwrap()];
     assert!(
@@ -94,21 +104,14 @@ fn bad_lang_is_named_in_the_themed_error_summary() {
 /// screen reader, unlike every other field.
 #[test]
 fn a_refused_desk_or_topic_marks_its_menu_and_names_the_error() {
-    use sportello_forms::pages::{FormPages, FormState, FormStatus};
-    use sportello_forms::{ErrorCode, site_pages::SitePages};
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let pages = SitePages::load(&sportello::Options {
-        content: root.join("content"),
-        themes: root.join("themes"),
-        ..Default::default()
-    })
-    .unwrap();
-    let errors = std::collections::BTreeMap::from([
-        ("desk".to_owned(), ErrorCode::InvalidChoice),
-        ("topic".to_owned(), ErrorCode::InvalidChoice),
-    ]);
-    let state = FormState::new(FormStatus::Invalid, Default::default(), errors);
-    let html = pages.render("en", &state).unwrap();
+    use sportello_forms::ErrorCode;
+    let html = contact_page_with(
+        "en",
+        &[
+            ("desk", ErrorCode::InvalidChoice),
+            ("topic", ErrorCode::InvalidChoice),
+        ],
+    );
     for field in ["desk", "topic"] {
         let tag = format!("<select id=\"f-{field}\" name=\"{field}\"");
         let at = html

@@ -697,6 +697,15 @@ mod tests {
         }
     }
 
+    /// The line the problem whose message holds `needle` points at.
+    fn line_of(problems: &[(String, Option<usize>)], needle: &str) -> Option<usize> {
+        problems
+            .iter()
+            .find(|(m, _)| m.contains(needle))
+            .unwrap_or_else(|| panic!("{needle}: {problems:?}"))
+            .1
+    }
+
     /// Regression: `check` named a configured form's mistakes at
     /// `site.yaml` with no line, in a file that may hold several forms.
     #[test]
@@ -704,13 +713,7 @@ mod tests {
         let (_, problems) = located(
             "x:\n  path: /elsewhere/x\n  page: p\n  thanks: t\n  topic: weather\n  publish_to: news\n  fields:\n    - { name: email, type: text }\n    - { name: pick, type: choice }\n    - name: note\n      type: text\n      options: [a]\n    - { name: twice, type: text }\n    - { name: \"twice\", type: text }\n    - { name: odd, type: text, max: 0 }\n",
         );
-        let line_of = |needle: &str| {
-            problems
-                .iter()
-                .find(|(m, _)| m.contains(needle))
-                .unwrap_or_else(|| panic!("{needle}: {problems:?}"))
-                .1
-        };
+        let line_of = |needle: &str| line_of(&problems, needle);
         // Line 1 is base_url, 2 `forms:`, 3 `x:`.
         assert_eq!(line_of("path `/elsewhere/x`"), Some(4));
         assert_eq!(line_of("unknown topic"), Some(7));
@@ -742,13 +745,7 @@ mod tests {
         let (_, problems) = located(
             "x:\n  path: /forms/x\n  page: p\n  thanks: t\n  fields:\n    - { name: ok, type: text }\n    - { name: \"a\\u202Eb\", type: text }\n    - name: 'it''s'\n      type: text\n",
         );
-        let line_of = |needle: &str| {
-            problems
-                .iter()
-                .find(|(m, _)| m.contains(needle))
-                .unwrap_or_else(|| panic!("{needle}: {problems:?}"))
-                .1
-        };
+        let line_of = |needle: &str| line_of(&problems, needle);
         // Line 1 is base_url, 2 `forms:`, 3 `x:`; `fields:` is line 7.
         assert_eq!(line_of("`aU+202Eb` cannot be"), Some(9));
         assert_eq!(line_of("`it's` cannot be"), Some(10));
