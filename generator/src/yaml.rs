@@ -66,6 +66,7 @@ pub fn key_line(text: &str, path: &[&str]) -> Option<usize> {
     let mut from = 0;
     let mut parent: Option<usize> = None;
     for part in path {
+        let quoted = format!("\"{part}\"");
         let mut level = None;
         let mut found = None;
         for (i, line) in lines.iter().enumerate().skip(from) {
@@ -83,7 +84,7 @@ pub fn key_line(text: &str, path: &[&str]) -> Option<usize> {
             }
             let rest = body
                 .strip_prefix(part)
-                .or_else(|| body.strip_prefix(&format!("\"{part}\"")));
+                .or_else(|| body.strip_prefix(quoted.as_str()));
             if rest.is_some_and(|r| r.trim_start().starts_with(':')) {
                 found = Some((i, indent));
                 break;
@@ -99,6 +100,7 @@ pub fn key_line(text: &str, path: &[&str]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn key_line_finds_nested_keys_by_indentation() {
@@ -112,7 +114,6 @@ mod tests {
         assert_eq!(key_line(text, &["other"]), Some(1));
         assert_eq!(key_line(text, &["nope"]), None);
     }
-    use std::collections::BTreeMap;
 
     #[test]
     fn syntax_error_has_position_and_plain_message() {

@@ -13,8 +13,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use crate::config::SiteConfig;
-use crate::diagnostic::shown;
-use crate::diagnostic::{Diagnostic, Diagnostics, closest};
+use crate::diagnostic::{Diagnostic, Diagnostics, closest, shown};
 use crate::load::frontmatter::parse_date;
 use crate::load::url_path::is_bidi_control;
 use crate::yaml::{self, Spanned};

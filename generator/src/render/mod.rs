@@ -933,7 +933,6 @@ pub struct PageOutcome {
     written: bool,
 }
 
-/// `/it/guides/x/` → `it/guides/x/index.html`.
 /// `language`'s name as the reader's interface strings write it in a
 /// sentence (`language_names.<code>`: "in italiano", "en italien"), or its
 /// own name (`site.yaml`) where they do not list it.
@@ -946,6 +945,7 @@ pub(crate) fn language_name<'a>(
         .unwrap_or(&language.name)
 }
 
+/// `/it/guides/x/` → `it/guides/x/index.html`.
 pub fn index_path(url: &str) -> String {
     let trimmed = url.trim_start_matches('/');
     if trimmed.is_empty() {
