@@ -792,12 +792,8 @@ fn report(
     site: Option<(&Path, &Path)>,
 ) -> anyhow::Result<ExitCode> {
     let period = ops::report::Period::new(from, to);
-    for (given, kept) in [(from, &period.from), (to, &period.to)] {
-        if let Some(m) = given
-            && kept.is_none()
-        {
-            anyhow::bail!("`{m}` is not a month: write it as 2026-01");
-        }
+    if let Some((_, m)) = period.unread(from, to).first() {
+        anyhow::bail!("`{m}` is not a month: write it as 2026-01");
     }
     let items = load_all(queue)?;
     let report = ops::report::compute(&items, period);

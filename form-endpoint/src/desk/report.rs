@@ -62,13 +62,16 @@ fn chart(
     let bars = counts
         .iter()
         .enumerate()
-        .map(|(i, (l, n))| Bar {
-            label: label(l),
-            n: *n,
-            y: i * (LABEL + BAR + GAP) + LABEL,
-            text_y: i * (LABEL + BAR + GAP) + 15,
-            width: format!("{:.1}", *n as f64 * 100.0 / max as f64),
-            start: format!("{:.1}", 100.0 - *n as f64 * 100.0 / max as f64),
+        .map(|(i, (l, n))| {
+            let share = *n as f64 * 100.0 / max as f64;
+            Bar {
+                label: label(l),
+                n: *n,
+                y: i * (LABEL + BAR + GAP) + LABEL,
+                text_y: i * (LABEL + BAR + GAP) + 15,
+                width: format!("{share:.1}"),
+                start: format!("{:.1}", 100.0 - share),
+            }
         })
         .collect();
     Chart {
@@ -176,21 +179,21 @@ pub async fn page(
         Ok(items) => items,
         Err(e) => return AppError(e).into_response(),
     };
-    let report = crate::ops::report::compute(&items, Period::new(Some(&q.from), Some(&q.to)));
+    let period = Period::new(Some(&q.from), Some(&q.to));
+    let unread = period.unread(Some(&q.from), Some(&q.to));
+    let report = crate::ops::report::compute(&items, period);
     desk.log(&op.name, "report", None, None).await;
     let mut d = data(&desk.render, &op.lang, &report, desk.config.site.as_deref());
-    // A month the report could not read ("March", "03/2026") is said, next
-    // to what was typed; the figures then leave that end open, as the
-    // period line shows. Silently showing every month misled.
-    for (key, typed) in [("from", q.from.trim()), ("to", q.to.trim())] {
-        if !typed.is_empty() && !crate::ops::report::is_month(typed) {
-            d["period"][key] = typed
-                .chars()
-                .take(MONTH_TYPED_MAX)
-                .collect::<String>()
-                .into();
-            d["month_errors"][key] = true.into();
-        }
+    // A month the report could not read is said, next to what was typed;
+    // the figures then leave that end open, as the period line shows.
+    // Silently showing every month misled.
+    for (end, typed) in unread {
+        d["period"][end] = typed
+            .chars()
+            .take(MONTH_TYPED_MAX)
+            .collect::<String>()
+            .into();
+        d["month_errors"][end] = true.into();
     }
     render_page(&desk, &op, "report.html", "/desk/report", None, &d)
 }

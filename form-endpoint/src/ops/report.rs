@@ -29,6 +29,23 @@ impl Period {
         }
     }
 
+    /// The bounds that were given but are not months ("March", "03/2026"),
+    /// with the end each is for (`"from"`, `"to"`): what `new` left open
+    /// without a word, for the caller to say so. Empty means not given.
+    pub fn unread<'a>(
+        &self,
+        from: Option<&'a str>,
+        to: Option<&'a str>,
+    ) -> Vec<(&'static str, &'a str)> {
+        [("from", from, &self.from), ("to", to, &self.to)]
+            .into_iter()
+            .filter_map(|(end, given, kept)| {
+                let given = given.map(str::trim).filter(|g| !g.is_empty())?;
+                kept.is_none().then_some((end, given))
+            })
+            .collect()
+    }
+
     pub fn contains(&self, item: &Item) -> bool {
         let month = item.record.received.get(..7).unwrap_or("");
         self.from.as_deref().is_none_or(|f| month >= f)
@@ -36,7 +53,7 @@ impl Period {
     }
 }
 
-pub(crate) fn is_month(s: &str) -> bool {
+fn is_month(s: &str) -> bool {
     s.len() == 7
         && s.as_bytes()[4] == b'-'
         && s.bytes()
@@ -144,5 +161,14 @@ mod tests {
         assert_eq!(p.from.as_deref(), Some("2026-01"));
         assert_eq!(p.to, None);
         assert_eq!(Period::new(Some("../x"), Some("<b>")), Period::default());
+        let p = Period::new(Some(" 2026-01 "), Some("03/2026"));
+        assert_eq!(
+            p.unread(Some(" 2026-01 "), Some("03/2026")),
+            [("to", "03/2026")]
+        );
+        assert!(
+            Period::default().unread(Some(" "), None).is_empty(),
+            "empty is not given"
+        );
     }
 }
